@@ -1,0 +1,306 @@
+"""Decisions and the postings (movements) they carry, with the rule sets they are checked against."""
+
+from __future__ import annotations
+
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeOperators
+from django.db import models
+from django.db.models import F, Q, Value
+
+from postings.directions import Direction
+from rotation_registry.common.documents import NumberedDocument
+from units.models import DateRange
+
+# --- Rule sets ---
+
+
+class RuleKind(models.TextChoices):
+    ERROR = "E", "Lỗi (không cho lưu)"
+    WARNING = "W", "Cảnh báo (cần lý do vượt quy định)"
+    OFF = "off", "Không áp dụng"
+
+
+class RuleSet(models.Model):
+    """A set of rotation rules in force for decisions dated within its range (NQ 11/KL 24, QĐ 98, QĐ 65, …)."""
+
+    code = models.CharField("mã", max_length=24, unique=True)
+    name = models.CharField("tên", max_length=255)
+    legal_basis = models.CharField("văn bản", max_length=255)
+    valid_from = models.DateField("áp dụng từ", null=True, blank=True)
+    valid_to = models.DateField("áp dụng đến", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "bộ quy tắc"
+        verbose_name_plural = "bộ quy tắc"
+        ordering = ["valid_from"]
+        constraints = [
+            ExclusionConstraint(
+                name="rule_sets_do_not_overlap",
+                expressions=[(DateRange("valid_from", "valid_to", Value("[]")), RangeOperators.OVERLAPS)],
+                violation_error_message="Các bộ quy tắc không được chồng lấn thời gian áp dụng.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RuleSetting(models.Model):
+    """One rule's kind and thresholds within a rule set: thresholds are data, not code."""
+
+    rule_set = models.ForeignKey(RuleSet, verbose_name="bộ quy tắc", on_delete=models.CASCADE, related_name="settings")
+    rule_code = models.CharField("mã quy tắc", max_length=24)
+    kind = models.CharField("mức", max_length=4, choices=RuleKind.choices)
+    params = models.JSONField("tham số", default=dict, blank=True)
+    requires_decision_reference = models.BooleanField("vượt quy định cần số quyết định", default=False)
+
+    class Meta:
+        verbose_name = "quy tắc"
+        verbose_name_plural = "quy tắc"
+        ordering = ["rule_set", "rule_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule_set", "rule_code"], name="rule_setting_unique",
+                                    violation_error_message="Quy tắc này đã có trong bộ quy tắc."),  # fmt: skip
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_code} ({self.get_kind_display()})"
+
+
+# --- Decisions ---
+
+
+class DecisionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> DecisionQuerySet:
+        """Decisions issued in scope or carrying a posting from or to it."""
+        from accounts.scopes import scope_filter, scope_paths
+
+        if scope_paths(user) is None:
+            return self
+        postings = Posting.objects.filter(scope_filter(user, "origin_unit__path", "dest_unit__path"))
+        return self.filter(scope_filter(user, "issuing_unit__path") | Q(pk__in=postings.values("decision_id")))
+
+
+class DecisionStatus(models.TextChoices):
+    IN_FORCE = "in_force", "Có hiệu lực"
+    CANCELLED = "cancelled", "Đã hủy"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Decision(NumberedDocument):
+    """A decision (quyết định); one decision may carry many postings."""
+
+    issuing_unit = models.ForeignKey("units.Unit", verbose_name="cơ quan ban hành", on_delete=models.PROTECT,
+                                     related_name="decisions")  # fmt: skip
+    signer = models.CharField("người ký", max_length=120, blank=True)
+    signer_title = models.CharField("chức vụ người ký", max_length=120, blank=True)
+    summary = models.CharField("trích yếu", max_length=500, blank=True)
+    scan = models.FileField("bản chụp (PDF)", upload_to="decisions/%Y/", blank=True)
+    status = models.CharField("trạng thái", max_length=12, choices=DecisionStatus.choices,
+                              default=DecisionStatus.IN_FORCE)  # fmt: skip
+    cancel_reason = models.CharField("lý do hủy", max_length=500, blank=True)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta(NumberedDocument.Meta):
+        verbose_name = "quyết định"
+        verbose_name_plural = "quyết định"
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"Số {self.symbol} ngày {self.date:%d/%m/%Y}"
+
+
+# --- Postings ---
+
+
+class PostingKind(models.TextChoices):
+    ROTATION = "luan_chuyen", "Luân chuyển"
+    TRANSFER = "dieu_dong", "Điều động"
+    SECONDMENT = "biet_phai", "Biệt phái"
+    REINFORCEMENT = "tang_cuong", "Tăng cường"
+    APPOINTMENT = "bo_nhiem", "Bổ nhiệm"
+
+
+class PostingPurpose(models.TextChoices):
+    TRAINING = "dao_tao", "Đào tạo, rèn luyện thực tiễn"
+    NON_LOCAL = "khong_dia_phuong", "Bố trí không là người địa phương"
+    TWO_TERMS = "qua_hai_nhiem_ky", "Cấp trưởng quá hai nhiệm kỳ"
+    GRASSROOTS = "tang_cuong_co_so", "Tăng cường cơ sở"
+    OTHER = "khac", "Khác"
+
+
+class PostingOutcome(models.TextChoices):
+    RETURNED = "tro_ve", "Trở về nơi cũ"
+    NEW_POST = "chuc_vu_moi", "Bố trí chức vụ mới"
+    STABILISED = "on_dinh", "Ổn định tại nơi đến"
+    RETIRED = "nghi_huu", "Nghỉ hưu"
+    OTHER = "khac", "Khác"
+
+
+class PostingStatus(models.TextChoices):
+    DRAFT = "draft", "Dự thảo"
+    IN_FORCE = "in_force", "Đang thực hiện"
+    ENDED = "ended", "Đã kết thúc"
+    CANCELLED = "cancelled", "Đã hủy"
+
+
+# Postings that occupy the cadre's time: drafts are not decided yet, cancelled ones never happened.
+OCCUPYING_STATUSES = (PostingStatus.IN_FORCE, PostingStatus.ENDED)
+
+
+class PostingQuerySet(models.QuerySet):
+    def visible_to(self, user) -> PostingQuerySet:
+        """Postings from or to a unit in the user's scope."""
+        from accounts.scopes import scope_filter
+
+        return self.filter(scope_filter(user, "origin_unit__path", "dest_unit__path"))
+
+    def rotations(self) -> PostingQuerySet:
+        return self.filter(kind=PostingKind.ROTATION, status__in=OCCUPYING_STATUSES)
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@pgtrigger.register(
+    # Cross-table date order: a posting cannot start before the decision that carries it.
+    pgtrigger.Trigger(
+        name="posting_starts_after_decision",
+        operation=pgtrigger.Insert | pgtrigger.Update,
+        when=pgtrigger.Before,
+        func="""
+            IF NEW.decision_id IS NOT NULL AND EXISTS (
+                SELECT 1 FROM postings_decision d WHERE d.id = NEW.decision_id AND d.date > NEW.start_date
+            ) THEN
+                RAISE EXCEPTION 'Ngày bắt đầu (%) không được trước ngày ký quyết định.', NEW.start_date
+                    USING ERRCODE = 'check_violation', CONSTRAINT = 'posting_starts_after_decision';
+            END IF;
+            RETURN NEW;
+        """,
+    ),
+)
+class Posting(models.Model):
+    """A cadre's move to a post: where from, where to, by which decision, for how long.
+
+    The unit and post names are stored as written on the decision, beside the foreign keys,
+    so a later rename or a reused official code never rewrites the past.
+    """
+
+    cadre = models.ForeignKey("cadres.Cadre", verbose_name="cán bộ", on_delete=models.PROTECT, related_name="postings")
+    kind = models.CharField("hình thức", max_length=12, choices=PostingKind.choices, default=PostingKind.ROTATION)
+    purpose = models.CharField("mục đích", max_length=20, choices=PostingPurpose.choices,
+                               default=PostingPurpose.TRAINING)  # fmt: skip
+    origin_position = models.ForeignKey("units.Position", verbose_name="vị trí nơi đi", null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    origin_unit = models.ForeignKey("units.Unit", verbose_name="đơn vị nơi đi", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="postings_out")  # fmt: skip
+    origin_unit_name = models.CharField("đơn vị nơi đi (theo quyết định)", max_length=255, blank=True)
+    origin_title_name = models.CharField("chức vụ nơi đi (theo quyết định)", max_length=255, blank=True)
+    dest_position = models.ForeignKey("units.Position", verbose_name="vị trí nơi đến", null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    dest_unit = models.ForeignKey("units.Unit", verbose_name="đơn vị nơi đến", on_delete=models.PROTECT,
+                                  related_name="postings_in")  # fmt: skip
+    dest_unit_name = models.CharField("đơn vị nơi đến (theo quyết định)", max_length=255)
+    dest_title_name = models.CharField("chức vụ nơi đến (theo quyết định)", max_length=255)
+    direction = models.CharField("hướng luân chuyển", max_length=12, choices=Direction.choices, editable=False)
+    decision = models.ForeignKey(Decision, verbose_name="quyết định", on_delete=models.PROTECT, related_name="postings")
+    start_date = models.DateField("ngày bắt đầu")
+    planned_months = models.PositiveSmallIntegerField("thời gian dự kiến (tháng)", default=36)
+    planned_end = models.DateField("ngày kết thúc dự kiến", null=True, blank=True)
+    actual_end = models.DateField("ngày kết thúc thực tế", null=True, blank=True)
+    outcome = models.CharField("kết quả", max_length=12, choices=PostingOutcome.choices, blank=True)
+    is_primary = models.BooleanField("chức vụ chính", default=True, help_text="Bỏ chọn nếu là kiêm nhiệm.")
+    status = models.CharField("trạng thái", max_length=12, choices=PostingStatus.choices,
+                              default=PostingStatus.IN_FORCE)  # fmt: skip
+    cancel_reason = models.CharField("lý do hủy", max_length=500, blank=True)
+    rule_set = models.ForeignKey(RuleSet, verbose_name="bộ quy tắc áp dụng", null=True, blank=True,
+                                 on_delete=models.PROTECT, editable=False)  # fmt: skip
+    adds_title = models.BooleanField("tăng thêm chức danh", default=False, editable=False)
+
+    objects = PostingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "luân chuyển, bố trí"
+        verbose_name_plural = "luân chuyển, bố trí"
+        ordering = ["-start_date", "-id"]
+        indexes = [
+            models.Index(fields=["direction", "start_date"]),
+            models.Index(fields=["cadre", "start_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_end__isnull=True) | Q(planned_end__gt=F("start_date")),
+                name="posting_planned_end_after_start",
+                violation_error_message="Ngày kết thúc dự kiến phải sau ngày bắt đầu.",
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_end__isnull=True) | Q(actual_end__gte=F("start_date")),
+                name="posting_actual_end_not_before_start",
+                violation_error_message="Ngày kết thúc thực tế không được trước ngày bắt đầu.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=PostingStatus.ENDED) | Q(actual_end__isnull=False),
+                name="posting_ended_has_end_date",
+                violation_error_message="Luân chuyển đã kết thúc phải có ngày kết thúc thực tế.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=PostingStatus.CANCELLED) | ~Q(cancel_reason=""),
+                name="posting_cancel_has_reason",
+                violation_error_message="Hủy luân chuyển phải ghi rõ lý do.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(dest_unit_name="") & ~Q(dest_title_name=""),
+                name="posting_destination_as_written",
+                violation_error_message="Phải ghi đơn vị và chức vụ nơi đến như trong quyết định.",
+            ),
+            # At most one primary posting in force per cadre on any day (kiêm nhiệm is not primary).
+            ExclusionConstraint(
+                name="posting_one_primary_at_a_time",
+                expressions=[
+                    ("cadre", RangeOperators.EQUAL),
+                    (DateRange("start_date", "actual_end", Value("[)")), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(is_primary=True, status__in=OCCUPYING_STATUSES),
+                violation_error_message="Cán bộ đã có một chức vụ chính trong khoảng thời gian này "
+                "(chỉ kiêm nhiệm mới được trùng thời gian).",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cadre.full_name}: {self.origin_title_name or '—'} → {self.dest_title_name} {self.dest_unit_name}"
+
+    @property
+    def end_date(self):
+        return self.actual_end or self.planned_end
+
+
+class PostingOverride(models.Model):
+    """A warning granted as a special case: which rule, why, on which decision, by whom."""
+
+    posting = models.ForeignKey(Posting, verbose_name="luân chuyển", on_delete=models.PROTECT, related_name="overrides")
+    rule_code = models.CharField("mã quy tắc", max_length=24)
+    reason = models.CharField("lý do", max_length=500)
+    decision_reference = models.CharField("quyết định cho phép", max_length=80, blank=True)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người quyết định vượt",
+                                   null=True, on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    granted_at = models.DateTimeField("thời điểm", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "trường hợp đặc biệt"
+        verbose_name_plural = "trường hợp đặc biệt"
+        constraints = [
+            models.UniqueConstraint(fields=["posting", "rule_code"], name="override_once_per_rule",
+                                    violation_error_message="Quy tắc này đã được cho phép vượt."),  # fmt: skip
+            models.CheckConstraint(condition=~Q(reason=""), name="override_has_reason",
+                                   violation_error_message="Phải ghi lý do trường hợp đặc biệt."),  # fmt: skip
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_code}: {self.reason}"
+
+
+pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())(PostingOverride)
+pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())(RuleSet)
+pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())(RuleSetting)

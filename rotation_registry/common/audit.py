@@ -1,0 +1,58 @@
+"""Audit context: who, from which request, and why, attached to every audited write.
+
+The rows themselves are written by django-pghistory's database triggers (see models'
+`@pghistory.track`), so bulk imports, `QuerySet.update()` and admin actions are recorded
+as surely as form saves. This module only supplies the context the triggers copy.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pghistory
+import pghistory.middleware
+
+REQUEST_ID_HEADER = "HTTP_X_REQUEST_ID"
+
+
+@contextmanager
+def audit_context(*, actor=None, reason: str = "", request_id: str | None = None, **extra) -> Iterator[None]:
+    """Attach actor, reason and request id to every write made inside the block.
+
+    Nested blocks add to the outer context (pghistory merges them), so a service can state
+    its reason inside a request that already carries the actor.
+    """
+    values = dict(extra)
+    if actor is not None:
+        values["user"] = actor.pk
+        values["username"] = actor.get_username()
+    if reason:
+        values["reason"] = reason
+    if request_id:
+        values["request_id"] = request_id
+    with pghistory.context(**values):
+        yield
+
+
+class AuditContextMiddleware(pghistory.middleware.HistoryMiddleware):
+    """pghistory's middleware plus a request id (taken from a proxy header or generated)."""
+
+    def get_context(self, request):
+        context = super().get_context(request)
+        request_id = request.META.get(REQUEST_ID_HEADER) or uuid.uuid4().hex
+        request.request_id = request_id
+        context["request_id"] = request_id
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            context["username"] = user.get_username()
+        return context
+
+    def __call__(self, request):
+        response = super().__call__(request)
+        if getattr(request, "request_id", None):
+            response["X-Request-ID"] = request.request_id
+        return response
+
+

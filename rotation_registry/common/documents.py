@@ -1,0 +1,72 @@
+"""Numbered Party documents (quyết định, kế hoạch, báo cáo): the number syntax and its uniqueness."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Cast
+
+# <number>-<type>/<issuer>, e.g. 42-KH/TU, 125-QĐ/TU, 05-QĐ/BTCTU (HD 36-HD/VPTW practice;
+# numbers below 10 are zero-padded, so at least two digits).
+DOCUMENT_TYPES = ("NQ", "QĐ", "QĐi", "CT", "KL", "QC", "TT", "HD", "TB", "BC", "KH", "CTr", "ĐA", "PA", "TTr",
+                  "CV", "BB", "BS")  # fmt: skip
+DOCUMENT_NUMBER_PATTERN = r"^[0-9]{2,}-(" + "|".join(DOCUMENT_TYPES) + r")/[A-ZĐ][A-ZĐ-]*$"
+DOCUMENT_NUMBER_MESSAGE = (
+    "Số, ký hiệu phải có dạng <số>-<loại văn bản>/<cơ quan ban hành>, ví dụ 42-KH/TU hoặc 125-QĐ/TU "
+    "(số có ít nhất 2 chữ số; loại văn bản: " + ", ".join(DOCUMENT_TYPES) + ")."
+)
+
+
+def _regex_part(pattern: str) -> Func:
+    return Func(F("symbol"), Value(pattern), function="substring")
+
+
+class NumberedDocument(models.Model):
+    """A document whose number is unique per issuer, type and congress term (numbering restarts after a congress)."""
+
+    symbol = models.CharField("số, ký hiệu", max_length=40, help_text="Ví dụ: 125-QĐ/TU, 42-KH/TU")
+    # Parsed by the database from the symbol, so they can never disagree with it.
+    number = models.GeneratedField(
+        expression=Cast(_regex_part(r"^([0-9]+)-"), models.IntegerField()),
+        output_field=models.IntegerField(), db_persist=True, verbose_name="số",
+    )  # fmt: skip
+    doc_type = models.GeneratedField(
+        expression=_regex_part(r"^[0-9]+-([^/]+)/"),
+        output_field=models.CharField(max_length=8), db_persist=True, verbose_name="loại văn bản",
+    )  # fmt: skip
+    issuer_code = models.GeneratedField(
+        expression=_regex_part(r"/(.+)$"),
+        output_field=models.CharField(max_length=20), db_persist=True, verbose_name="ký hiệu cơ quan",
+    )  # fmt: skip
+    date = models.DateField("ngày ban hành")
+    congress_term = models.ForeignKey("units.Term", verbose_name="nhiệm kỳ", on_delete=models.PROTECT,
+                                      related_name="+", editable=False)  # fmt: skip
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(symbol__regex=DOCUMENT_NUMBER_PATTERN),
+                name="%(app_label)s_%(class)s_symbol_format",
+                violation_error_message=DOCUMENT_NUMBER_MESSAGE,
+            ),
+            models.UniqueConstraint(
+                fields=["issuer_code", "doc_type", "number", "congress_term"],
+                name="%(app_label)s_%(class)s_number_unique_per_term",
+                violation_error_message="Số, ký hiệu này đã được dùng cho văn bản khác của cùng cơ quan trong nhiệm kỳ.",
+            ),
+        ]
+
+    def save(self, *args, **kwargs) -> None:
+        from units.models import Term
+
+        self.symbol = clean_symbol(self.symbol)
+        term = Term.congress_term_on(self.date) if self.date else None
+        if term is not None:
+            self.congress_term = term
+        super().save(*args, **kwargs)
+
+
+def clean_symbol(symbol: str | None) -> str:
+    """'Số 42-KH/TU' and ' 42-KH/TU ' are the same number: store '42-KH/TU'."""
+    return (symbol or "").strip().removeprefix("Số").strip()
