@@ -214,7 +214,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='decision',
-            constraint=models.UniqueConstraint(fields=('issuer_code', 'doc_type', 'number', 'congress_term'), name='postings_decision_number_unique_per_term', violation_error_message='Số, ký hiệu này đã được dùng cho văn bản khác của cùng cơ quan trong nhiệm kỳ.'),
+            constraint=models.UniqueConstraint(fields=('issuing_unit', 'doc_type', 'number', 'congress_term'), name='postings_decision_number_unique_per_term', violation_error_message='Số, ký hiệu này đã được dùng cho văn bản khác của cùng cơ quan trong nhiệm kỳ.'),
         ),
         pgtrigger.migrations.AddTrigger(
             model_name='decision',

@@ -22,7 +22,11 @@ def _regex_part(pattern: str) -> Func:
 
 
 class NumberedDocument(models.Model):
-    """A document whose number is unique per issuer, type and congress term (numbering restarts after a congress)."""
+    """A document whose number is unique per issuer, type and congress term (numbering restarts after a congress).
+
+    Subclasses define `issuing_unit`. The issuer is the body, not its abbreviation: every
+    Huyện ủy signs "/HU", and each numbers its own documents.
+    """
 
     symbol = models.CharField("số, ký hiệu", max_length=40, help_text="Ví dụ: 125-QĐ/TU, 42-KH/TU")
     # Parsed by the database from the symbol, so they can never disagree with it.
@@ -51,7 +55,7 @@ class NumberedDocument(models.Model):
                 violation_error_message=DOCUMENT_NUMBER_MESSAGE,
             ),
             models.UniqueConstraint(
-                fields=["issuer_code", "doc_type", "number", "congress_term"],
+                fields=["issuing_unit", "doc_type", "number", "congress_term"],
                 name="%(app_label)s_%(class)s_number_unique_per_term",
                 violation_error_message="Số, ký hiệu này đã được dùng cho văn bản khác của cùng cơ quan trong nhiệm kỳ.",
             ),

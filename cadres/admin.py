@@ -1,0 +1,51 @@
+from django.contrib import admin
+
+from cadres.models import Cadre, Evaluation, PlanningRecord
+from rotation_registry.common.admin import AccentFreeSearchMixin, RegistryAdmin
+
+
+class PlanningInline(admin.TabularInline):
+    model = PlanningRecord
+    extra = 0
+    autocomplete_fields = ["target_title", "target_unit"]
+    can_delete = False
+
+
+class EvaluationInline(admin.TabularInline):
+    model = Evaluation
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Cadre)
+class CadreAdmin(AccentFreeSearchMixin, RegistryAdmin):
+    list_display = ["full_name", "date_of_birth", "sex", "ethnicity", "unit", "management_category"]
+    list_filter = ["sex", "management_category", "professional_level", "political_theory", "ethnicity"]
+    list_select_related = ["unit"]
+    search_fields = ["full_name"]
+    autocomplete_fields = ["unit", "birthplace_unit", "home_town_unit"]
+    inlines = [PlanningInline, EvaluationInline]
+    fields = [
+        "full_name", "other_names", "date_of_birth", "sex", "ethnicity", "religion",
+        "birthplace", "birthplace_unit", "home_town", "home_town_unit",
+        "professional_level", "professional_field", "political_theory", "state_management",
+        "party_entry_date", "management_category", "personal_id", "unit",
+    ]  # fmt: skip
+
+
+@admin.register(PlanningRecord)
+class PlanningRecordAdmin(RegistryAdmin):
+    list_display = ["cadre", "target_title", "target_unit", "term", "valid_from", "valid_to"]
+    list_filter = ["term", "target_title"]
+    list_select_related = ["cadre", "target_title", "target_unit", "term"]
+    autocomplete_fields = ["cadre", "target_title", "target_unit"]
+    search_fields = ["cadre__full_name"]
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(RegistryAdmin):
+    list_display = ["cadre", "year", "quarter", "level", "score"]
+    list_filter = ["year", "level"]
+    list_select_related = ["cadre"]
+    autocomplete_fields = ["cadre"]
+    search_fields = ["cadre__full_name"]

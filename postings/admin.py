@@ -1,0 +1,87 @@
+from django.contrib import admin
+
+from postings.models import Decision, Posting, PostingOverride, RuleSet, RuleSetting
+from rotation_registry.common.admin import RegistryAdmin
+
+
+class RuleSettingInline(admin.TabularInline):
+    model = RuleSetting
+    extra = 0
+    can_delete = False
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(RegistryAdmin):
+    list_display = ["name", "code", "valid_from", "valid_to"]
+    inlines = [RuleSettingInline]
+
+    def has_add_permission(self, request):
+        return request.user.is_active and request.user.sees_everything
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.sees_everything
+
+
+class PostingInline(admin.TabularInline):
+    model = Posting
+    extra = 0
+    fields = ["cadre", "origin_title_name", "origin_unit_name", "dest_title_name", "dest_unit_name", "start_date",
+              "status"]  # fmt: skip
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Decision)
+class DecisionAdmin(RegistryAdmin):
+    list_display = ["symbol", "date", "issuing_unit", "summary", "status"]
+    list_filter = ["status", "doc_type", "congress_term"]
+    list_select_related = ["issuing_unit"]
+    search_fields = ["symbol", "summary", "signer"]
+    autocomplete_fields = ["issuing_unit"]
+    date_hierarchy = "date"
+    fields = ["symbol", "date", "issuing_unit", "signer", "signer_title", "summary", "scan", "status", "cancel_reason"]
+    inlines = [PostingInline]
+
+
+class OverrideInline(admin.TabularInline):
+    model = PostingOverride
+    extra = 0
+    fields = ["rule_code", "reason", "decision_reference", "granted_by", "granted_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Posting)
+class PostingAdmin(RegistryAdmin):
+    list_display = ["cadre", "origin_title_name", "origin_unit_name", "dest_title_name", "dest_unit_name",
+                    "direction", "start_date", "status"]  # fmt: skip
+    list_filter = ["status", "kind", "direction", "purpose", "is_primary", "adds_title"]
+    list_select_related = ["cadre"]
+    search_fields = ["cadre__full_name", "dest_unit_name", "decision__symbol"]
+    autocomplete_fields = ["cadre", "decision", "origin_unit", "origin_position", "dest_unit", "dest_position"]
+    date_hierarchy = "start_date"
+    readonly_fields = ["direction", "rule_set", "adds_title"]
+    inlines = [OverrideInline]
+
+
+@admin.register(PostingOverride)
+class PostingOverrideAdmin(RegistryAdmin):
+    list_display = ["posting", "rule_code", "reason", "decision_reference", "granted_by", "granted_at"]
+    list_filter = ["rule_code"]
+    list_select_related = ["posting__cadre", "granted_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(posting__in=Posting.objects.visible_to(request.user))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
