@@ -161,7 +161,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='plan',
-            constraint=models.CheckConstraint(condition=models.Q(('symbol__regex', '^[0-9]{2,}-(NQ|QĐ|QĐi|CT|KL|QC|TT|HD|TB|BC|KH|CTr|ĐA|PA|TTr|CV|BB|BS)/[A-ZĐ][A-ZĐ-]*$')), name='plans_plan_symbol_format', violation_error_message='Số, ký hiệu phải có dạng <số>-<loại văn bản>/<cơ quan ban hành>, ví dụ 42-KH/TU hoặc 125-QĐ/TU (số có ít nhất 2 chữ số; loại văn bản: NQ, QĐ, QĐi, CT, KL, QC, TT, HD, TB, BC, KH, CTr, ĐA, PA, TTr, CV, BB, BS).'),
+            constraint=models.CheckConstraint(condition=models.Q(('symbol__regex', '^[0-9]{2,}-(NQ|QĐ|QĐi|CT|KL|QC|TT|HD|TB|BC|KH|CTr|ĐA|PA|TTr|CV|BB|BS)/[A-ZĐ][A-Za-zĐđ-]*$')), name='plans_plan_symbol_format', violation_error_message='Số, ký hiệu phải có dạng <số>-<loại văn bản>/<cơ quan ban hành>, ví dụ 42-KH/TU hoặc 125-QĐ/TU (số có ít nhất 2 chữ số; loại văn bản: NQ, QĐ, QĐi, CT, KL, QC, TT, HD, TB, BC, KH, CTr, ĐA, PA, TTr, CV, BB, BS).'),
         ),
         migrations.AddConstraint(
             model_name='plan',

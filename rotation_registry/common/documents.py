@@ -6,11 +6,11 @@ from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Cast
 
-# <number>-<type>/<issuer>, e.g. 42-KH/TU, 125-QĐ/TU, 05-QĐ/BTCTU (HD 36-HD/VPTW practice;
+# <number>-<type>/<issuer>, e.g. 42-KH/TU, 125-QĐ/TU, 05-QĐ/BTCTU, 12-QĐ/ThU (HD 36-HD/VPTW practice;
 # numbers below 10 are zero-padded, so at least two digits).
 DOCUMENT_TYPES = ("NQ", "QĐ", "QĐi", "CT", "KL", "QC", "TT", "HD", "TB", "BC", "KH", "CTr", "ĐA", "PA", "TTr",
                   "CV", "BB", "BS")  # fmt: skip
-DOCUMENT_NUMBER_PATTERN = r"^[0-9]{2,}-(" + "|".join(DOCUMENT_TYPES) + r")/[A-ZĐ][A-ZĐ-]*$"
+DOCUMENT_NUMBER_PATTERN = r"^[0-9]{2,}-(" + "|".join(DOCUMENT_TYPES) + r")/[A-ZĐ][A-Za-zĐđ-]*$"
 DOCUMENT_NUMBER_MESSAGE = (
     "Số, ký hiệu phải có dạng <số>-<loại văn bản>/<cơ quan ban hành>, ví dụ 42-KH/TU hoặc 125-QĐ/TU "
     "(số có ít nhất 2 chữ số; loại văn bản: " + ", ".join(DOCUMENT_TYPES) + ")."

@@ -52,11 +52,17 @@ def test_a_request_records_its_actor_and_request_id(client, admin_user):
     client.force_login(admin_user)
     response = client.post(
         "/admin/cadres/cadre/add/",
-        {"full_name": "Trần Lệnh Trưởng", "date_of_birth": "1976-03-02", "sex": "male", "ethnicity": "Kinh"},
+        {
+            "full_name": "Trần Lệnh Trưởng", "date_of_birth": "1976-03-02", "sex": "male", "ethnicity": "Kinh",
+            "audit_reason": "Theo hồ sơ 2C",
+            **{f"{inline}-{key}": value for inline in ("planning_records", "evaluations")
+               for key, value in {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0}.items()},
+        },  # fmt: skip
         HTTP_X_REQUEST_ID="abc123",
     )
-    assert response.status_code in (200, 302)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     cadre = Cadre.objects.get(full_name="Trần Lệnh Trưởng")
     (event,) = events_of(cadre)
     assert event.pgh_context["request_id"] == "abc123"
     assert event.pgh_context["user"] == admin_user.pk
+    assert event.pgh_context["reason"] == "Theo hồ sơ 2C"

@@ -1,0 +1,54 @@
+# Rotation Registry (Sổ luân chuyển cán bộ): two commands.
+#   make run   the application at http://127.0.0.1:8000 (admin at /admin/)
+#   make test  the test suite (extra pytest arguments: make test ARGS="-k scope -x")
+# See docs/setup.md for what each step does.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export VENV
+
+# Extra arguments for pytest (make test) or the dev server (make run).
+ARGS ?=
+PORT ?= 8000
+RESEED ?=
+
+.PHONY: help venv services system-packages test run stop-db reset-db check-compose
+
+help:
+	@echo "make run              start the app at http://127.0.0.1:$(PORT) (embedded PostgreSQL when DATABASE_URL is unset)"
+	@echo "make test             run the tests (ARGS=\"-k name\" passes arguments to pytest)"
+	@echo "make run RESEED=1     run the reference/demo data loaders again"
+	@echo "make stop-db          stop a left-over embedded PostgreSQL (.pgdata/)"
+	@echo "make reset-db         stop it and delete .pgdata/ (all local data)"
+
+# .venv with Python >= 3.12; pip install only when the requirement files changed.
+venv:
+	@scripts/ensure-venv.sh
+
+# PostgreSQL and Redis on 127.0.0.1 (skipped when DATABASE_URL / REDIS_URL point elsewhere).
+services:
+	@scripts/ensure-services.sh
+
+# Debian packages the tests use (fonts-liberation2, poppler-utils), installed only if missing.
+system-packages:
+	@scripts/ensure-system-packages.sh
+
+test: venv services system-packages
+	$(PY) -m pytest $(ARGS)
+
+run: venv
+	@scripts/ensure-system-packages.sh || echo "(continuing without them: PDF output may use another font)"
+	@exec $(PY) -m rotation_registry.devserver --port $(PORT) $(if $(RESEED),--reseed) $(ARGS)
+
+stop-db: venv
+	@$(PY) -m rotation_registry.devserver --stop
+
+reset-db: stop-db
+	rm -rf .pgdata
+
+# docker-compose.yml cannot run here (no Docker engine): check its syntax and shape.
+check-compose: venv
+	@$(PY) scripts/check-compose.py

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Static checks of docker-compose.yml and Dockerfile (no Docker engine runs here).
+
+YAML syntax and shape (services, their images/builds, healthchecks, declared volumes,
+${VAR} interpolation names), that every COPY source in the Dockerfile exists, and that
+the entrypoint script is executable. Exit 1 with the problems listed, else 0.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def main() -> int:
+    try:
+        import yaml
+    except ImportError:
+        print("check-compose: PyYAML is not installed (pip install pyyaml); skipped.")
+        return 0
+
+    problems: list[str] = []
+    compose_text = (BASE_DIR / "docker-compose.yml").read_text(encoding="utf-8")
+    compose = yaml.safe_load(compose_text)  # raises on a syntax error; merges <<: anchors
+    services = compose.get("services", {})
+    for name in ("db", "redis", "web", "worker"):
+        if name not in services:
+            problems.append(f"service {name!r} is missing")
+    declared = set(compose.get("volumes") or {})
+    for name, service in services.items():
+        if not (service.get("image") or service.get("build")):
+            problems.append(f"{name}: neither image nor build")
+        for volume in service.get("volumes", []):
+            source = volume.split(":", 1)[0]
+            if not source.startswith((".", "/")) and source not in declared:
+                problems.append(f"{name}: volume {source!r} is not declared at the top level")
+        for dependency in service.get("depends_on", {}):
+            if dependency not in services:
+                problems.append(f"{name}: depends on unknown service {dependency!r}")
+            elif "healthcheck" not in services[dependency]:
+                problems.append(f"{name}: waits for {dependency!r}, which has no healthcheck")
+    for app in ("web", "worker"):
+        environment = services.get(app, {}).get("environment", {})
+        if environment.get("DJANGO_SETTINGS_MODULE") != "rotation_registry.settings.production":
+            problems.append(f"{app}: not on the production settings")
+    if services.get("db", {}).get("image", "").split(":")[-1] != "15":
+        problems.append("db: expected postgres:15")
+
+    # Variables compose interpolates must be documented in .env.example.
+    example = (BASE_DIR / ".env.example").read_text(encoding="utf-8")
+    for var in sorted(set(re.findall(r"\$\{([A-Z_]+)", compose_text))):
+        if not re.search(rf"^#?\s*{var}=", example, re.MULTILINE):
+            problems.append(f"${{{var}}} is used in docker-compose.yml but not listed in .env.example")
+
+    for line in (BASE_DIR / "Dockerfile").read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if parts[:1] == ["COPY"] and not any(p.startswith("--from") for p in parts):
+            for source in parts[1:-1]:
+                if not source.startswith("--") and not (BASE_DIR / source).exists():
+                    problems.append(f"Dockerfile: COPY source {source!r} does not exist")
+    entrypoint = BASE_DIR / "scripts" / "docker-entrypoint.sh"
+    if not os.access(entrypoint, os.X_OK):
+        problems.append("scripts/docker-entrypoint.sh is not executable")
+
+    for problem in problems:
+        print(f"check-compose: {problem}")
+    if not problems:
+        print(f"check-compose: docker-compose.yml ({', '.join(services)}) and Dockerfile look right.")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+#!/bin/sh
+# Entry point of the Docker image (see Dockerfile, docker-compose.yml).
+#   web     collectstatic, migrate, then gunicorn on 0.0.0.0:8000
+#   worker  the Celery worker
+#   other   run as given (e.g. `docker compose run --rm web python manage.py createsuperuser`)
+# Settings are rotation_registry.settings.production (set in the image): without a real
+# SECRET_KEY and ALLOWED_HOSTS every one of these refuses to start.
+set -eu
+
+case "${1:-web}" in
+    web)
+        python manage.py collectstatic --noinput --verbosity 0
+        python manage.py migrate --noinput
+        exec gunicorn rotation_registry.wsgi:application \
+            --bind 0.0.0.0:8000 \
+            --workers "${GUNICORN_WORKERS:-3}" \
+            --timeout "${GUNICORN_TIMEOUT:-120}" \
+            --access-logfile - \
+            --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+        ;;
+    worker)
+        exec celery -A rotation_registry worker -l "${CELERY_LOG_LEVEL:-info}" --concurrency "${CELERY_CONCURRENCY:-2}"
+        ;;
+    *)
+        exec "$@"
+        ;;
+esac
