@@ -228,8 +228,13 @@ def check_overlap(ctx: RuleContext) -> list[Finding]:
     return found
 
 
-def document_number_errors(*, symbol: str, day: datetime.date | None, exclude_pk: int | None = None) -> list[str]:
-    """Why a decision number is not acceptable: its form, a missing congress term, or a duplicate in the term."""
+def document_number_errors(
+    *, symbol: str, day: datetime.date | None, issuing_unit: Unit | None, exclude_pk: int | None = None
+) -> list[str]:
+    """Why a decision number is not acceptable: its form, a missing congress term, or a duplicate in the term.
+
+    The issuer is the issuing body, not its abbreviation: every Huyện ủy signs "/HU".
+    """
     symbol = clean_symbol(symbol)
     match = re.fullmatch(DOCUMENT_NUMBER_PATTERN, symbol)
     if match is None:
@@ -241,9 +246,9 @@ def document_number_errors(*, symbol: str, day: datetime.date | None, exclude_pk
         return [f"Không có nhiệm kỳ đại hội nào chứa ngày {vn_date(day)}, nên không kiểm tra được số, ký hiệu "
                 f"{_quoted(symbol)} (số văn bản được đánh lại từ đầu mỗi nhiệm kỳ)."]  # fmt: skip
     number, rest = symbol.split("-", 1)
-    doc_type, issuer = rest.split("/", 1)
+    doc_type = rest.split("/", 1)[0]
     duplicate = (
-        Decision.objects.filter(number=int(number), doc_type=doc_type, issuer_code=issuer, congress_term=term)
+        Decision.objects.filter(number=int(number), doc_type=doc_type, issuing_unit=issuing_unit, congress_term=term)
         .exclude(pk=exclude_pk)
         .first()
     )
@@ -257,7 +262,8 @@ def document_number_errors(*, symbol: str, day: datetime.date | None, exclude_pk
 @rule("R-DOCNUMBER")
 def check_document_number(ctx: RuleContext) -> list[Finding]:
     decision = ctx.posting.decision
-    errors = document_number_errors(symbol=decision.symbol, day=decision.date, exclude_pk=decision.pk)
+    errors = document_number_errors(symbol=decision.symbol, day=decision.date, issuing_unit=decision.issuing_unit,
+                                    exclude_pk=decision.pk)
     return [ctx.finding("decision", message, cite=False) for message in errors]
 
 

