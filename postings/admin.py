@@ -1,7 +1,19 @@
 from django.contrib import admin
 
+from postings.forms import DecisionForm, PostingForm
 from postings.models import Decision, Posting, PostingOverride, RuleSet, RuleSetting
 from rotation_registry.common.admin import RegistryAdmin
+
+
+class ServiceFormAdmin(RegistryAdmin):
+    """Admin whose form saves through a service during validation (see postings.forms.ServiceForm)."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def save_audited(self, request, obj, form, change):
+        pass  # already saved by the service, with its audit context
 
 
 class RuleSettingInline(admin.TabularInline):
@@ -36,7 +48,8 @@ class PostingInline(admin.TabularInline):
 
 
 @admin.register(Decision)
-class DecisionAdmin(RegistryAdmin):
+class DecisionAdmin(ServiceFormAdmin):
+    form = DecisionForm
     list_display = ["symbol", "date", "issuing_unit", "summary", "status"]
     list_filter = ["status", "doc_type", "congress_term"]
     list_select_related = ["issuing_unit"]
@@ -59,7 +72,8 @@ class OverrideInline(admin.TabularInline):
 
 
 @admin.register(Posting)
-class PostingAdmin(RegistryAdmin):
+class PostingAdmin(ServiceFormAdmin):
+    form = PostingForm
     list_display = ["cadre", "origin_title_name", "origin_unit_name", "dest_title_name", "dest_unit_name",
                     "direction", "start_date", "status"]  # fmt: skip
     list_filter = ["status", "kind", "direction", "purpose", "is_primary", "adds_title"]
@@ -69,6 +83,15 @@ class PostingAdmin(RegistryAdmin):
     date_hierarchy = "start_date"
     readonly_fields = ["direction", "rule_set", "adds_title"]
     inlines = [OverrideInline]
+    fieldsets = [
+        (None, {"fields": ["cadre", "decision", "kind", "purpose", "is_primary", "status"]}),
+        ("Nơi đi", {"fields": ["origin_position", "origin_unit", "origin_title_name", "origin_unit_name"]}),
+        ("Nơi đến", {"fields": ["dest_position", "dest_unit", "dest_title_name", "dest_unit_name"]}),
+        ("Thời gian", {"fields": ["start_date", "planned_months", "planned_end", "actual_end", "outcome"]}),
+        ("Kiểm tra theo quy định", {"fields": ["direction", "rule_set", "adds_title", "override_rules",
+                                               "override_reason", "override_reference"]}),
+        ("Hủy", {"fields": ["cancel_reason"], "classes": ["collapse"]}),
+    ]
 
 
 @admin.register(PostingOverride)

@@ -22,7 +22,15 @@ from django.db.models import Q
 from cadres.models import PlanningRecord
 from cadres.retirement import add_months, format_months, retirement_date, whole_months_between
 from postings.directions import Direction, derive_direction, directions_valid_on, territory_of
-from postings.models import OCCUPYING_STATUSES, Decision, Posting, PostingPurpose, PostingStatus, RuleKind, RuleSet
+from postings.models import (
+    OCCUPYING_STATUSES,
+    Decision,
+    Posting,
+    PostingPurpose,
+    PostingStatus,
+    RuleKind,
+    RuleSet,
+)
 from rotation_registry.common.documents import DOCUMENT_NUMBER_MESSAGE, DOCUMENT_NUMBER_PATTERN, clean_symbol
 from rotation_registry.common.vietnamese import search_key
 from units.models import REORGANISATION_DATE, Level, Term, TermKind, Unit, UnitLineage, rank_at
@@ -140,18 +148,28 @@ def evaluate_posting(posting: Posting, *, only: Iterable[str] | None = None) -> 
 def check_dates(ctx: RuleContext) -> list[Finding]:
     p = ctx.posting
     found = []
+    start = vn_date(p.start_date)
     if p.start_date < ctx.day:
-        found.append(ctx.finding("start_date", f"Ngày bắt đầu {vn_date(p.start_date)} trước ngày ký quyết định "
-                                               f"{p.decision.symbol} ({vn_date(ctx.day)}).", cite=False))  # fmt: skip
+        message = f"Ngày bắt đầu {start} trước ngày ký quyết định {p.decision.symbol} ({vn_date(ctx.day)})."
+        found.append(ctx.finding("start_date", message, cite=False))
     if p.planned_end is not None and p.planned_end <= p.start_date:
-        found.append(ctx.finding("planned_end", f"Ngày kết thúc dự kiến {vn_date(p.planned_end)} phải sau ngày "
-                                                f"bắt đầu {vn_date(p.start_date)}.", cite=False))  # fmt: skip
+        message = f"Ngày kết thúc dự kiến {vn_date(p.planned_end)} phải sau ngày bắt đầu {start}."
+        found.append(ctx.finding("planned_end", message, cite=False))
     if p.actual_end is not None and p.actual_end < p.start_date:
-        found.append(ctx.finding("actual_end", f"Ngày kết thúc thực tế {vn_date(p.actual_end)} không được trước "
-                                               f"ngày bắt đầu {vn_date(p.start_date)}.", cite=False))  # fmt: skip
+        message = f"Ngày kết thúc thực tế {vn_date(p.actual_end)} không được trước ngày bắt đầu {start}."
+        found.append(ctx.finding("actual_end", message, cite=False))
     if p.status == PostingStatus.ENDED and p.actual_end is None:
-        found.append(ctx.finding("actual_end", "Luân chuyển đã kết thúc phải có ngày kết thúc thực tế.", cite=False))
+        message = "Luân chuyển đã kết thúc phải có ngày kết thúc thực tế."
+        found.append(ctx.finding("actual_end", message, cite=False))
     return found
+
+
+def _validity(unit: Unit) -> str:
+    if unit.valid_from and unit.valid_to:
+        return f"hiệu lực từ {vn_date(unit.valid_from)} đến {vn_date(unit.valid_to)}"
+    if unit.valid_from:
+        return f"hiệu lực từ {vn_date(unit.valid_from)}"
+    return f"hiệu lực đến {vn_date(unit.valid_to)}"
 
 
 _UNIT_FIELDS = (
@@ -169,16 +187,17 @@ def check_units_exist(ctx: RuleContext) -> list[Finding]:
         position = getattr(p, position_field)
         if unit is None:
             continue
+        name = _quoted(unit.name)
         if not unit.is_valid_on(ctx.day):
-            span = f"hiệu lực từ {vn_date(unit.valid_from)} đến {vn_date(unit.valid_to)}"
-            found.append(ctx.finding(unit_field, f"Đơn vị {label} {_quoted(unit.name)} không tồn tại vào ngày ký "
-                                                 f"quyết định {vn_date(ctx.day)} ({span}).", cite=False))  # fmt: skip
+            message = f"Đơn vị {label} {name} không tồn tại vào ngày ký quyết định {vn_date(ctx.day)}"
+            found.append(ctx.finding(unit_field, f"{message} ({_validity(unit)}).", cite=False))
         elif unit.level == Level.DISTRICT and ctx.day >= REORGANISATION_DATE:
-            found.append(ctx.finding(unit_field, f"Đơn vị {label} {_quoted(unit.name)} là đơn vị cấp huyện; từ "
-                                                 f"{vn_date(REORGANISATION_DATE)} không còn cấp huyện.", cite=False))  # fmt: skip
+            message = (f"Đơn vị {label} {name} là đơn vị cấp huyện; từ {vn_date(REORGANISATION_DATE)} "
+                       "không còn cấp huyện.")  # fmt: skip
+            found.append(ctx.finding(unit_field, message, cite=False))
         if position is not None and position.unit_id != unit.pk:
-            found.append(ctx.finding(position_field, f"Vị trí {label} {_quoted(str(position))} không thuộc đơn vị "
-                                                     f"{label} {_quoted(unit.name)}.", cite=False))  # fmt: skip
+            message = f"Vị trí {label} {_quoted(str(position))} không thuộc đơn vị {label} {name}."
+            found.append(ctx.finding(position_field, message, cite=False))
     return found
 
 
@@ -186,15 +205,18 @@ def check_units_exist(ctx: RuleContext) -> list[Finding]:
 def check_direction(ctx: RuleContext) -> list[Finding]:
     p = ctx.posting
     expected = derive_direction(p.origin_unit, p.dest_unit)
+    label = _quoted(Direction(expected).label)
     if p.direction != expected:
         stored = Direction(p.direction).label if p.direction in Direction.values else p.direction or "(trống)"
-        return [ctx.finding("dest_unit", f"Hướng luân chuyển ghi là {_quoted(stored)} nhưng theo cấp của đơn vị "
-                                         f"nơi đi và nơi đến phải là {_quoted(Direction(expected).label)}.",
-                            cite=False)]  # fmt: skip
+        message = (f"Hướng luân chuyển ghi là {_quoted(stored)} nhưng theo cấp của đơn vị nơi đi và nơi đến "
+                   f"phải là {label}.")  # fmt: skip
+        return [ctx.finding("dest_unit", message, cite=False)]
     if expected not in directions_valid_on(ctx.day):
-        why = f" (từ {vn_date(REORGANISATION_DATE)} không còn cấp huyện)" if ctx.day >= REORGANISATION_DATE else ""
-        return [ctx.finding("dest_unit", f"Hướng luân chuyển {_quoted(Direction(expected).label)} không dùng được "
-                                         f"cho quyết định ngày {vn_date(ctx.day)}{why}.", cite=False)]  # fmt: skip
+        why = ""
+        if ctx.day >= REORGANISATION_DATE:
+            why = f" (từ {vn_date(REORGANISATION_DATE)} không còn cấp huyện)"
+        message = f"Hướng luân chuyển {label} không dùng được cho quyết định ngày {vn_date(ctx.day)}{why}."
+        return [ctx.finding("dest_unit", message, cite=False)]
     return []
 
 
@@ -220,11 +242,12 @@ def check_overlap(ctx: RuleContext) -> list[Finding]:
     found = []
     for other in overlapping_primary_postings(p):
         until = f"đến {vn_date(other.actual_end)}" if other.actual_end else "chưa kết thúc"
-        found.append(ctx.finding("start_date", (
+        message = (
             f"Cán bộ đã có chức vụ chính {_quoted(f'{other.dest_title_name} {other.dest_unit_name}')} từ "
             f"{vn_date(other.start_date)} ({until}), trùng thời gian với luân chuyển này; hãy kết thúc "
             "luân chuyển đó trước hoặc ghi luân chuyển này là kiêm nhiệm."
-        ), cite=False))  # fmt: skip
+        )
+        found.append(ctx.finding("start_date", message, cite=False))
     return found
 
 
@@ -243,12 +266,13 @@ def document_number_errors(
         return []
     term = Term.congress_term_on(day)
     if term is None:
-        return [f"Không có nhiệm kỳ đại hội nào chứa ngày {vn_date(day)}, nên không kiểm tra được số, ký hiệu "
-                f"{_quoted(symbol)} (số văn bản được đánh lại từ đầu mỗi nhiệm kỳ)."]  # fmt: skip
+        return [f"Không có nhiệm kỳ đại hội nào chứa ngày {vn_date(day)}, nên không kiểm tra được số, "
+                f"ký hiệu {_quoted(symbol)} (số văn bản được đánh lại từ đầu mỗi nhiệm kỳ)."]  # fmt: skip
     number, rest = symbol.split("-", 1)
     doc_type = rest.split("/", 1)[0]
     duplicate = (
-        Decision.objects.filter(number=int(number), doc_type=doc_type, issuing_unit=issuing_unit, congress_term=term)
+        Decision.objects.filter(number=int(number), doc_type=doc_type, congress_term=term)
+        .filter(issuing_unit=issuing_unit)
         .exclude(pk=exclude_pk)
         .first()
     )
@@ -262,8 +286,9 @@ def document_number_errors(
 @rule("R-DOCNUMBER")
 def check_document_number(ctx: RuleContext) -> list[Finding]:
     decision = ctx.posting.decision
-    errors = document_number_errors(symbol=decision.symbol, day=decision.date, issuing_unit=decision.issuing_unit,
-                                    exclude_pk=decision.pk)
+    errors = document_number_errors(
+        symbol=decision.symbol, day=decision.date, issuing_unit=decision.issuing_unit, exclude_pk=decision.pk
+    )
     return [ctx.finding("decision", message, cite=False) for message in errors]
 
 
@@ -278,12 +303,15 @@ def check_duration(ctx: RuleContext) -> list[Finding]:
     found = []
     if p.planned_end is not None and p.planned_end < earliest_end:
         months = whole_months_between(p.start_date, p.planned_end)
-        found.append(ctx.finding("planned_months", f"Thời gian luân chuyển dự kiến {months} tháng, ít hơn "
-                                                   f"tối thiểu {minimum} tháng"))  # fmt: skip
+        message = f"Thời gian luân chuyển dự kiến {months} tháng, ít hơn tối thiểu {minimum} tháng"
+        found.append(ctx.finding("planned_months", message))
     if p.actual_end is not None and p.actual_end < earliest_end:
         months = whole_months_between(p.start_date, p.actual_end)
-        found.append(ctx.finding("actual_end", f"Luân chuyển kết thúc ngày {vn_date(p.actual_end)}, sau {months} "
-                                               f"tháng, sớm hơn thời gian tối thiểu {minimum} tháng"))  # fmt: skip
+        message = (
+            f"Luân chuyển kết thúc ngày {vn_date(p.actual_end)}, sau {months} tháng, "
+            f"sớm hơn thời gian tối thiểu {minimum} tháng"
+        )
+        found.append(ctx.finding("actual_end", message))
     return found
 
 
@@ -301,10 +329,12 @@ def check_remaining_working_time(ctx: RuleContext) -> list[Finding]:
     if retires >= add_months(p.start_date, years * 12):
         return []
     left = whole_months_between(p.start_date, retires)
-    return [ctx.finding("cadre", (
-        f"Cán bộ còn {format_months(left)} công tác tính từ ngày bắt đầu {vn_date(p.start_date)} (đến tuổi nghỉ hưu "
-        f"tháng {retires.month}/{retires.year} theo Nghị định 135/2020/NĐ-CP), ít hơn tối thiểu {years} năm{purpose_note}"
-    ))]  # fmt: skip
+    message = (
+        f"Cán bộ còn {format_months(left)} công tác tính từ ngày bắt đầu {vn_date(p.start_date)} "
+        f"(đến tuổi nghỉ hưu tháng {retires.month}/{retires.year} theo Nghị định 135/2020/NĐ-CP), "
+        f"ít hơn tối thiểu {years} năm{purpose_note}"
+    )
+    return [ctx.finding("cadre", message)]
 
 
 @rule("R-PLANNING")
@@ -319,8 +349,11 @@ def check_planning(ctx: RuleContext) -> list[Finding]:
     )
     if in_pool:
         return []
-    return [ctx.finding("cadre", f"Cán bộ không có quy hoạch còn hiệu lực vào ngày ký quyết định {vn_date(ctx.day)}; "
-                                 "luân chuyển để đào tạo, rèn luyện thực tiễn chỉ áp dụng với cán bộ trong quy hoạch")]  # fmt: skip
+    message = (
+        f"Cán bộ không có quy hoạch còn hiệu lực vào ngày ký quyết định {vn_date(ctx.day)}; luân chuyển "
+        "để đào tạo, rèn luyện thực tiễn chỉ áp dụng với cán bộ trong quy hoạch"
+    )
+    return [ctx.finding("cadre", message)]
 
 
 @rule("R-EQUIVALENT")
@@ -332,11 +365,13 @@ def check_equivalent_post(ctx: RuleContext) -> list[Finding]:
     dest_unit = p.dest_unit or p.dest_position.unit
     if rank_at(p.dest_position.title, dest_unit) <= rank_at(p.origin_position.title, origin_unit):
         return []
-    return [ctx.finding("dest_position", (
-        f"Chức vụ nơi đến {_quoted(f'{p.dest_position.title.name} {dest_unit.name}')} cao hơn chức vụ nơi đi "
-        f"{_quoted(f'{p.origin_position.title.name} {origin_unit.name}')}; luân chuyển phải sang chức vụ tương "
-        "đương, bố trí chức vụ cao hơn chỉ dành cho cán bộ có năng lực nổi trội"
-    ))]  # fmt: skip
+    destination = _quoted(f"{p.dest_position.title.name} {dest_unit.name}")
+    origin = _quoted(f"{p.origin_position.title.name} {origin_unit.name}")
+    message = (
+        f"Chức vụ nơi đến {destination} cao hơn chức vụ nơi đi {origin}; luân chuyển phải sang chức vụ "
+        "tương đương, bố trí chức vụ cao hơn chỉ dành cho cán bộ có năng lực nổi trội"
+    )
+    return [ctx.finding("dest_position", message)]
 
 
 def holders_on(position, day: datetime.date, *, exclude_pk: int | None = None) -> int:
@@ -358,11 +393,12 @@ def check_quota(ctx: RuleContext) -> list[Finding]:
     holders = holders_on(position, p.start_date, exclude_pk=p.pk)
     if holders + 1 <= position.quota:
         return []
-    return [ctx.finding("dest_position", (
+    message = (
         f"Vị trí {_quoted(str(position))} đã có {holders} người đảm nhiệm vào ngày {vn_date(p.start_date)}, "
         f"thêm cán bộ này là {holders + 1}, vượt số lượng theo quy định {position.quota} "
         "(tăng thêm chức danh)"
-    ))]  # fmt: skip
+    )
+    return [ctx.finding("dest_position", message)]
 
 
 def _with_successors(unit: Unit) -> list[Unit]:
@@ -404,15 +440,17 @@ def check_non_local(ctx: RuleContext) -> list[Finding]:
             else:
                 continue
             via = f" (nay là {candidate.name})" if candidate.pk != place.pk else ""
-            return [ctx.finding("dest_position", (
-                f"Chức danh {_quoted(title.name)} tại {_quoted(p.dest_unit.name)} phải bố trí cán bộ không là "
-                f"người địa phương, nhưng {label} của cán bộ ({place.name}{via}) {relation} {territory.name}"
-            ))]  # fmt: skip
+            message = (
+                f"Chức danh {_quoted(title.name)} tại {_quoted(p.dest_unit.name)} phải bố trí cán bộ không "
+                f"là người địa phương, nhưng {label} của cán bộ ({place.name}{via}) {relation} "
+                f"{territory.name}"
+            )
+            return [ctx.finding("dest_position", message)]
     return []
 
 
 def _terms_held(terms: list[Term], start: datetime.date, end: datetime.date) -> set[int]:
-    """Indexes of the congress terms a holding counts in: the one it starts in, and each one it is held into."""
+    """Indexes of the congress terms a holding counts in: the one it starts in, and each it is held into."""
     held = set()
     for index, term in enumerate(terms):
         if term.start <= start <= term.end or start < term.start < end:
@@ -433,7 +471,8 @@ def check_two_terms(ctx: RuleContext) -> list[Finding]:
     this = _terms_held(terms, p.start_date, p.actual_end or p.planned_end or p.start_date)
     held = set(this)
     earlier = (
-        Posting.objects.filter(cadre_id=p.cadre_id, dest_unit_id=p.dest_unit_id, status__in=OCCUPYING_STATUSES)
+        Posting.objects.filter(cadre_id=p.cadre_id, dest_unit_id=p.dest_unit_id)
+        .filter(status__in=OCCUPYING_STATUSES)
         .exclude(pk=p.pk)
         .select_related("dest_position")
     )
@@ -442,7 +481,9 @@ def check_two_terms(ctx: RuleContext) -> list[Finding]:
             search_key(other.dest_title_name) == title.name_key
         )
         if same_title:
-            held |= _terms_held(terms, other.start_date, other.actual_end or other.planned_end or p.start_date)
+            # An earlier holding with no end recorded is taken to last until this posting starts.
+            end = other.actual_end or other.planned_end or p.start_date
+            held |= _terms_held(terms, other.start_date, end)
     # The longest run of consecutive terms that includes a term of this posting.
     longest: list[int] = []
     for index in this:
@@ -456,7 +497,8 @@ def check_two_terms(ctx: RuleContext) -> list[Finding]:
     if len(longest) <= maximum:
         return []
     names = ", ".join(terms[i].name for i in longest)
-    return [ctx.finding("dest_position", (
+    message = (
         f"Cán bộ sẽ giữ chức danh cấp trưởng {_quoted(title.name)} tại {_quoted(p.dest_unit.name)} "
         f"{len(longest)} nhiệm kỳ liên tiếp ({names}), quá tối đa {maximum} nhiệm kỳ"
-    ))]  # fmt: skip
+    )
+    return [ctx.finding("dest_position", message)]

@@ -81,8 +81,9 @@ CONSTRAINT_FIELDS = {
 }
 CONSTRAINT_MESSAGES = {
     "posting_starts_after_decision": "Ngày bắt đầu không được trước ngày ký quyết định.",
-    "postings_decision_number_unique_per_term": "Số, ký hiệu này đã được dùng cho văn bản khác của cùng cơ quan "
-    "trong nhiệm kỳ.",
+    "postings_decision_number_unique_per_term": (
+        "Số, ký hiệu này đã được dùng cho văn bản khác của cùng cơ quan trong nhiệm kỳ."
+    ),
 }
 FALLBACK_DB_MESSAGE = "Dữ liệu không hợp lệ nên không lưu được (vi phạm ràng buộc {name})."
 
@@ -116,7 +117,8 @@ def _integrity_error(exc: IntegrityError, model) -> ValidationError:
     name = getattr(getattr(cause, "diag", None), "constraint_name", None) or ""
     message = CONSTRAINT_MESSAGES.get(name)
     if message is None:
-        message = next((str(c.violation_error_message) for c in model._meta.constraints if c.name == name), None)
+        by_name = {c.name: str(c.violation_error_message) for c in model._meta.constraints}
+        message = by_name.get(name)
     if message is None:
         message = FALLBACK_DB_MESSAGE.format(name=name or "không rõ")
     field = CONSTRAINT_FIELDS.get(name, NON_FIELD_ERRORS)
@@ -155,7 +157,9 @@ def decision_create(
         if number_errors:
             errors["symbol"] = number_errors
         if issuing_unit is not None and date is not None and not issuing_unit.is_valid_on(date):
-            errors["issuing_unit"] = [f"Cơ quan ban hành “{issuing_unit.name}” không tồn tại vào ngày {vn_date(date)}."]
+            errors["issuing_unit"] = [
+                f"Cơ quan ban hành “{issuing_unit.name}” không tồn tại vào ngày {vn_date(date)}."
+            ]
         if errors:
             raise ValidationError(errors)
         decision = Decision(
@@ -171,9 +175,10 @@ def decision_create(
 
 
 def _primary_posting_on(cadre: Cadre, day: datetime.date) -> Posting | None:
-    """The cadre's primary posting held on a day (one that ends that very day still counts: it is the origin)."""
+    """The cadre's primary posting held on a day (one ending that very day still counts: it is the origin)."""
     return (
-        Posting.objects.filter(cadre=cadre, is_primary=True, status__in=OCCUPYING_STATUSES, start_date__lte=day)
+        Posting.objects.filter(cadre=cadre, is_primary=True, status__in=OCCUPYING_STATUSES)
+        .filter(start_date__lte=day)
         .exclude(actual_end__lt=day)
         .select_related("dest_position__title", "dest_unit")
         .order_by("-start_date", "-id")
@@ -208,7 +213,8 @@ def _overridden(
                 refuse(finding, f"{finding.message} Muốn lưu, phải ghi lý do trường hợp đặc biệt{reference} "
                                 f"(vượt quy định {finding.code}).")  # fmt: skip
         elif not (request.reason or "").strip():
-            refuse(finding, f"{finding.message} Phải ghi lý do trường hợp đặc biệt (vượt quy định {finding.code}).")
+            refuse(finding, f"{finding.message} Phải ghi lý do trường hợp đặc biệt "
+                            f"(vượt quy định {finding.code}).")  # fmt: skip
         elif finding.requires_decision_reference and not (request.decision_reference or "").strip():
             refuse(finding, f"{finding.message} Phải ghi số, ký hiệu quyết định cho phép trường hợp đặc biệt "
                             f"(vượt quy định {finding.code}).")  # fmt: skip
@@ -315,19 +321,21 @@ def posting_create(
         if not dest_title_name.strip():
             raise ValidationError({"dest_title_name": ["Phải ghi chức vụ nơi đến như trong quyết định "
                                                        "(hoặc chọn vị trí nơi đến)."]})  # fmt: skip
+        if origin_unit_name is None:
+            origin_unit_name = origin_unit.name if origin_unit is not None else ""
+        if origin_title_name is None:
+            origin_title_name = origin_position.title.name if origin_position is not None else ""
+        if dest_unit_name is None:
+            dest_unit_name = dest_unit.name
         if planned_end is None:
             planned_end = add_months(start_date, planned_months) if planned_months else None
         else:
             planned_months = max(whole_months_between(start_date, planned_end), 0)
         posting = Posting(
             cadre=cadre, kind=kind, purpose=purpose, decision=decision, start_date=start_date,
-            origin_position=origin_position, origin_unit=origin_unit,
-            origin_unit_name=origin_unit_name if origin_unit_name is not None else (origin_unit.name if origin_unit else ""),
-            origin_title_name=origin_title_name if origin_title_name is not None else (
-                origin_position.title.name if origin_position is not None else ""),
-            dest_position=dest_position, dest_unit=dest_unit,
-            dest_unit_name=dest_unit_name if dest_unit_name is not None else dest_unit.name,
-            dest_title_name=dest_title_name,
+            origin_position=origin_position, origin_unit=origin_unit, origin_unit_name=origin_unit_name,
+            origin_title_name=origin_title_name, dest_position=dest_position, dest_unit=dest_unit,
+            dest_unit_name=dest_unit_name, dest_title_name=dest_title_name,
             planned_months=planned_months, planned_end=planned_end, is_primary=is_primary, status=status,
         )  # fmt: skip
         _derive(posting)
@@ -371,7 +379,8 @@ def posting_update(
             if moved_position and f"{side}_unit" not in changes and position is not None:
                 setattr(posting, f"{side}_unit", position.unit)
             unit = getattr(posting, f"{side}_unit")
-            if getattr(posting, f"{side}_unit_id") != before[f"{side}_unit"] and f"{side}_unit_name" not in changes:
+            moved_unit = getattr(posting, f"{side}_unit_id") != before[f"{side}_unit"]
+            if moved_unit and f"{side}_unit_name" not in changes:
                 setattr(posting, f"{side}_unit_name", unit.name if unit is not None else "")
             if moved_position and f"{side}_title_name" not in changes and position is not None:
                 setattr(posting, f"{side}_title_name", position.title.name)

@@ -33,7 +33,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PGDATA = BASE_DIR / ".pgdata"
@@ -213,6 +213,11 @@ def load_data(url: str, env: dict[str, str], reseed: bool) -> None:
 # --- Jobs --------------------------------------------------------------------------------
 
 
+def without_password(url: str) -> str:
+    password = urlsplit(url).password
+    return url.replace(f":{password}@", ":***@", 1) if password else url
+
+
 def redis_answers(url: str) -> bool:
     try:
         import redis
@@ -335,7 +340,11 @@ def main(argv: list[str] | None = None) -> int:
             server = start_embedded_postgres()
             url = embedded_database_url(server)
             env["DATABASE_URL"] = url
-        ensure_database(url)
+        try:
+            ensure_database(url)
+        except Exception as exc:  # noqa: BLE001 - psycopg.OperationalError and the like: say it plainly
+            say(f"Không kết nối được cơ sở dữ liệu {without_password(url)}: {exc}".strip(), "cannot reach the database")
+            return 1
 
         say("manage.py migrate", "applying migrations")
         manage("migrate", "--noinput", env=env)
@@ -343,6 +352,7 @@ def main(argv: list[str] | None = None) -> int:
 
         redis_url = env.get("CELERY_BROKER_URL") or env.get("REDIS_URL") or DEFAULT_REDIS_URL
         with_worker = redis_answers(redis_url)
+        redis_url = without_password(redis_url)
         if with_worker:
             say(f"Redis trả lời tại {redis_url}: chạy Celery worker", "Redis answers: starting a Celery worker")
         else:

@@ -193,7 +193,9 @@ def _index(records: list[Division], kind: str, scheme: str, parent_kind: str | N
     return by_code
 
 
-def _check_parents(children: dict[int, Division], parents: dict[int, Division], kind: str, parent_kind: str):
+def _check_parents(
+    children: dict[int, Division], parents: dict[int, Division], kind: str, parent_kind: str
+) -> None:
     for record in children.values():
         if record.parent_code not in parents:
             raise _invalid(

@@ -46,8 +46,13 @@ RULE_SETS = [
         # Numeric limits of these texts are unverified: warnings only, and the rules built on
         # numbers or tables that belong to QĐ 98/QĐ 65 are off.
         "kinds": {
-            "R-DURATION": W, "R-REMAINING": OFF, "R-PLANNING": W, "R-EQUIVALENT": OFF,
-            "R-QUOTA": OFF, "R-NONLOCAL": W, "R-TWO-TERMS": W,
+            "R-DURATION": W,
+            "R-REMAINING": OFF,
+            "R-PLANNING": W,
+            "R-EQUIVALENT": OFF,
+            "R-QUOTA": OFF,
+            "R-NONLOCAL": W,
+            "R-TWO-TERMS": W,
         },  # fmt: skip
         "decision_reference": set(),
     },

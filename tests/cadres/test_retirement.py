@@ -70,8 +70,16 @@ def test_retirement_date_follows_the_decree(born, sex, age, retires):
 def test_the_age_table_is_the_decrees_annex_one():
     assert retirement_age_in(2020, M) == ym(60) and retirement_age_in(2020, F) == ym(55)
     assert [retirement_age_in(year, M) for year in range(2021, 2030)] == [
-        ym(60, 3), ym(60, 6), ym(60, 9), ym(61), ym(61, 3), ym(61, 6), ym(61, 9), ym(62), ym(62),
-    ]  # fmt: skip
+        ym(60, 3),
+        ym(60, 6),
+        ym(60, 9),
+        ym(61),
+        ym(61, 3),
+        ym(61, 6),
+        ym(61, 9),
+        ym(62),
+        ym(62),
+    ]
     assert retirement_age_in(2021, F) == ym(55, 4)
     assert retirement_age_in(2034, F) == ym(59, 8)
     assert retirement_age_in(2035, F) == ym(60) == retirement_age_in(2050, F)

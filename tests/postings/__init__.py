@@ -1,6 +1,6 @@
 """Shared set-up for the posting tests: congress terms, titles, positions and a posting builder.
 
-Kept here rather than in tests/conftest.py; the test modules import `kit` from this package.
+Kept here rather than in tests/conftest.py; the test modules import `kit_fixture` (the `kit` fixture).
 Everything is created with the factories, and reuses catalogue rows (terms) when a migration
 already supplies them, so the tests pass with or without units/migrations/0002_catalogues.
 """
@@ -19,7 +19,14 @@ from cadres.retirement import add_months
 from postings.directions import derive_direction
 from postings.models import Decision, Posting, PostingKind, PostingPurpose, PostingStatus, RuleSet
 from tests.conftest import END_OF_DISTRICTS, World
-from tests.factories import CadreFactory, DecisionFactory, PositionFactory, TermFactory, UnitFactory, UserFactory
+from tests.factories import (
+    CadreFactory,
+    DecisionFactory,
+    PositionFactory,
+    TermFactory,
+    UnitFactory,
+    UserFactory,
+)
 from units.models import Position, PositionTitle, Term, TermKind, Unit, UnitKind
 
 # One decision date under each rule set (design §4).
@@ -82,15 +89,24 @@ class Kit:
     def decision(self, day: datetime.date, **kwargs) -> Decision:
         return DecisionFactory(date=day, issuing_unit=self.world.provincial_committee, **kwargs)
 
-    def cadre(self, *, born: datetime.date = datetime.date(1980, 5, 17), sex: str = Sex.MALE,
-              planned: bool = True, **kwargs) -> Cadre:  # fmt: skip
+    def cadre(
+        self,
+        *,
+        born: datetime.date = datetime.date(1980, 5, 17),
+        sex: str = Sex.MALE,
+        planned: bool = True,
+        **kwargs,
+    ) -> Cadre:
         """A cadre, by default young, male and in the planning pool since 2010."""
         cadre = CadreFactory(date_of_birth=born, sex=sex, **kwargs)
         if planned:
             PlanningRecord.objects.create(
-                cadre=cadre, target_title=self.titles["bi_thu"], term=Term.congress_term_on(datetime.date(2016, 1, 1)),
-                decision_reference="01-QĐ/TU", valid_from=datetime.date(2010, 1, 1),
-            )  # fmt: skip
+                cadre=cadre,
+                target_title=self.titles["bi_thu"],
+                term=Term.congress_term_on(datetime.date(2016, 1, 1)),
+                decision_reference="01-QĐ/TU",
+                valid_from=datetime.date(2010, 1, 1),
+            )
         return cadre
 
     def posting(
@@ -109,7 +125,9 @@ class Kit:
 
         Default move: Phó Trưởng ban (thử) at the Tỉnh ủy -> Phó Bí thư (thử) at Huyện ủy An (tỉnh về huyện).
         """
-        origin = origin if origin is not None else self.position("pho_truong_ban", self.world.provincial_committee)
+        origin = (
+            origin if origin is not None else self.position("pho_truong_ban", self.world.provincial_committee)
+        )
         dest = dest if dest is not None else self.position("pho_bi_thu", self.world.district_a_committee)
         start = start or day + datetime.timedelta(days=30)
         values = dict(
@@ -137,19 +155,34 @@ class Kit:
             posting.direction = derive_direction(posting.origin_unit, posting.dest_unit)
         return posting
 
-    def held(self, *, cadre: Cadre, dest: Position, start: datetime.date, end: datetime.date | None,
-             is_primary: bool = True) -> Posting:  # fmt: skip
+    def held(
+        self,
+        *,
+        cadre: Cadre,
+        dest: Position,
+        start: datetime.date,
+        end: datetime.date | None,
+        is_primary: bool = True,
+    ) -> Posting:
         """A saved earlier posting (written directly: it is set-up, not the subject of the test)."""
         decision = self.decision(start)
         status = PostingStatus.ENDED if end else PostingStatus.IN_FORCE
-        posting = self.posting(day=start, cadre=cadre, decision=decision, dest=dest, start=start,
-                               actual_end=end, status=status, is_primary=is_primary)  # fmt: skip
+        posting = self.posting(
+            day=start,
+            cadre=cadre,
+            decision=decision,
+            dest=dest,
+            start=start,
+            actual_end=end,
+            status=status,
+            is_primary=is_primary,
+        )
         posting.save()
         return posting
 
 
-@pytest.fixture
-def kit(world) -> Kit:
+@pytest.fixture(name="kit")
+def kit_fixture(world) -> Kit:
     ensure_congress_terms()
     ensure_rule_sets()
     titles = {
@@ -159,7 +192,12 @@ def kit(world) -> Kit:
         "pho_chu_tich": title("Phó Chủ tịch UBND (thử)", rank=60),
         "truong_phong": title("Trưởng phòng (thử)", is_head=True, rank=40),
     }
-    district_b_committee = UnitFactory(kind=UnitKind.PARTY_COMMITTEE, name="Huyện ủy Bình", parent=world.district_b,
-                                       abbreviation="HU", valid_to=END_OF_DISTRICTS)  # fmt: skip
+    district_b_committee = UnitFactory(
+        kind=UnitKind.PARTY_COMMITTEE,
+        name="Huyện ủy Bình",
+        parent=world.district_b,
+        abbreviation="HU",
+        valid_to=END_OF_DISTRICTS,
+    )
     officer = UserFactory(username="canbo_tochuc")
     return Kit(world=world, officer=officer, district_b_committee=district_b_committee, titles=titles)

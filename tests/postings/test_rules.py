@@ -15,7 +15,7 @@ from postings.directions import Direction
 from postings.models import Decision, PostingPurpose, RuleSet, RuleSetting
 from postings.rules import RULES, evaluate_posting, rule_set_for
 from tests.factories import UnitFactory
-from tests.postings import RULE_SET_DAYS, SET_CODES, kit  # noqa: F401  (kit is a fixture)
+from tests.postings import RULE_SET_DAYS, SET_CODES, kit_fixture  # noqa: F401  (the `kit` fixture)
 from units.models import Level, Term, UnitKind
 
 E, W, OFF = "E", "W", None
@@ -35,8 +35,11 @@ EXPECTED_KIND = {
     "R-NONLOCAL": {"NQ11_KL24": W, "QD98": W, "QD65": W},
     "R-TWO-TERMS": {"NQ11_KL24": W, "QD98": W, "QD65": W},
 }
-SET_NAMES = {"NQ11_KL24": "Nghị quyết 11-NQ/TW và Kết luận 24-KL/TW", "QD98": "Quy định 98-QĐ/TW",
-             "QD65": "Quy định 65-QĐ/TW"}  # fmt: skip
+SET_NAMES = {
+    "NQ11_KL24": "Nghị quyết 11-NQ/TW và Kết luận 24-KL/TW",
+    "QD98": "Quy định 98-QĐ/TW",
+    "QD65": "Quy định 65-QĐ/TW",
+}
 
 
 def findings_for(posting, code):
@@ -95,9 +98,13 @@ def test_the_rule_set_is_the_one_in_force_on_the_day(kit, day, code):
 
 def test_decision_references_are_required_for_the_exceptional_posts_under_qd98_and_qd65(kit):
     needing = set(
-        RuleSetting.objects.filter(requires_decision_reference=True).values_list("rule_set__code", "rule_code")
+        RuleSetting.objects.filter(requires_decision_reference=True).values_list(
+            "rule_set__code", "rule_code"
+        )
     )
-    assert needing == {(s, r) for s in ("QD98", "QD65") for r in ("R-EQUIVALENT", "R-NONLOCAL", "R-TWO-TERMS")}
+    assert needing == {
+        (s, r) for s in ("QD98", "QD65") for r in ("R-EQUIVALENT", "R-NONLOCAL", "R-TWO-TERMS")
+    }
 
 
 def test_kinds_and_thresholds_come_from_the_data(kit):
@@ -128,13 +135,20 @@ def test_a_default_posting_passes_every_rule_under_each_set(kit):
 def test_r_dates(kit, set_code):
     day = RULE_SET_DAYS[set_code]
     assert_passes(kit.posting(day=day, start=day), "R-DATES")
-    [finding] = assert_fails(kit.posting(day=day, start=day - datetime.timedelta(days=1)), "R-DATES", set_code,
-                             field="start_date")  # fmt: skip
+    [finding] = assert_fails(
+        kit.posting(day=day, start=day - datetime.timedelta(days=1)), "R-DATES", set_code, field="start_date"
+    )
     assert "trước ngày ký quyết định" in finding.message
     start = day + datetime.timedelta(days=5)
-    assert_fails(kit.posting(day=day, start=start, planned_end=start), "R-DATES", set_code, field="planned_end")
-    assert_fails(kit.posting(day=day, start=start, actual_end=start - datetime.timedelta(days=1)), "R-DATES",
-                 set_code, field="actual_end")  # fmt: skip
+    assert_fails(
+        kit.posting(day=day, start=start, planned_end=start), "R-DATES", set_code, field="planned_end"
+    )
+    assert_fails(
+        kit.posting(day=day, start=start, actual_end=start - datetime.timedelta(days=1)),
+        "R-DATES",
+        set_code,
+        field="actual_end",
+    )
 
 
 @pytest.mark.parametrize("set_code", SET_CODES)
@@ -143,7 +157,9 @@ def test_r_unit_exists(kit, set_code):
     assert_passes(kit.posting(day=day), "R-UNIT-EXISTS")
     # Đảng ủy xã Hợp Nhất exists only from 1/7/2025.
     later_unit = kit.position("pho_bi_thu", kit.world.merged_commune_committee)
-    [finding] = assert_fails(kit.posting(day=day, dest=later_unit), "R-UNIT-EXISTS", set_code, field="dest_unit")
+    [finding] = assert_fails(
+        kit.posting(day=day, dest=later_unit), "R-UNIT-EXISTS", set_code, field="dest_unit"
+    )
     assert "Đảng ủy xã Hợp Nhất" in finding.message and "không tồn tại" in finding.message
 
 
@@ -158,8 +174,9 @@ def test_r_unit_exists_refuses_district_units_from_july_2025(kit):
     open_district = UnitFactory(kind=UnitKind.DISTRICT, name="Huyện Chưa Đóng", parent=kit.world.province)
     committee = UnitFactory(kind=UnitKind.PARTY_COMMITTEE, name="Huyện ủy Chưa Đóng", parent=open_district)
     assert committee.level == Level.DISTRICT
-    found = findings_for(kit.posting(day=day, origin=origin, dest=kit.position("pho_bi_thu", committee)),
-                         "R-UNIT-EXISTS")  # fmt: skip
+    found = findings_for(
+        kit.posting(day=day, origin=origin, dest=kit.position("pho_bi_thu", committee)), "R-UNIT-EXISTS"
+    )
     assert [f.field for f in found] == ["dest_unit"]
     assert "không còn cấp huyện" in found[0].message
 
@@ -176,8 +193,12 @@ def test_r_direction(kit, set_code):
     good = kit.posting(day=day)
     assert good.direction == Direction.PROVINCE_TO_DISTRICT
     assert_passes(good, "R-DIRECTION")
-    [finding] = assert_fails(kit.posting(day=day, direction=Direction.COMMUNE_TO_COMMUNE), "R-DIRECTION", set_code,
-                             field="dest_unit")  # fmt: skip
+    [finding] = assert_fails(
+        kit.posting(day=day, direction=Direction.COMMUNE_TO_COMMUNE),
+        "R-DIRECTION",
+        set_code,
+        field="dest_unit",
+    )
     assert "Tỉnh về huyện" in finding.message
 
 
@@ -199,14 +220,20 @@ def test_r_overlap(kit, set_code):
     assert_passes(kit.posting(day=day, cadre=cadre), "R-OVERLAP")
     # A primary post ended on the day this one starts does not overlap ([start, end) ranges).
     start = day + datetime.timedelta(days=30)
-    ended = kit.held(cadre=cadre, dest=kit.position("pho_truong_ban", kit.world.provincial_committee),
-                     start=earlier, end=start)  # fmt: skip
+    ended = kit.held(
+        cadre=cadre,
+        dest=kit.position("pho_truong_ban", kit.world.provincial_committee),
+        start=earlier,
+        end=start,
+    )
     assert_passes(kit.posting(day=day, cadre=cadre, start=start), "R-OVERLAP")
     # Still open: overlaps.
     ended.actual_end = None
     ended.status = "in_force"
     ended.save()
-    [finding] = assert_fails(kit.posting(day=day, cadre=cadre, start=start), "R-OVERLAP", set_code, field="start_date")
+    [finding] = assert_fails(
+        kit.posting(day=day, cadre=cadre, start=start), "R-OVERLAP", set_code, field="start_date"
+    )
     assert "chưa kết thúc" in finding.message and "kiêm nhiệm" in finding.message
     # The new posting as a concurrent post is fine.
     assert_passes(kit.posting(day=day, cadre=cadre, start=start, is_primary=False), "R-OVERLAP")
@@ -218,12 +245,17 @@ def test_r_docnumber(kit, set_code):
     existing = kit.decision(day, symbol="125-QĐ/TU")
     assert_passes(kit.posting(day=day, decision=existing), "R-DOCNUMBER")
     # The same number again in the same congress term (unsaved: the database would refuse it).
-    duplicate = Decision(symbol="125-QĐ/TU", date=day + datetime.timedelta(days=3),
-                         issuing_unit=kit.world.provincial_committee)  # fmt: skip
-    [finding] = assert_fails(kit.posting(day=day, decision=duplicate), "R-DOCNUMBER", set_code, field="decision")
+    duplicate = Decision(
+        symbol="125-QĐ/TU", date=day + datetime.timedelta(days=3), issuing_unit=kit.world.provincial_committee
+    )
+    [finding] = assert_fails(
+        kit.posting(day=day, decision=duplicate), "R-DOCNUMBER", set_code, field="decision"
+    )
     assert "đã được dùng" in finding.message
     malformed = Decision(symbol="QĐ-125/TU", date=day, issuing_unit=kit.world.provincial_committee)
-    [finding] = assert_fails(kit.posting(day=day, decision=malformed), "R-DOCNUMBER", set_code, field="decision")
+    [finding] = assert_fails(
+        kit.posting(day=day, decision=malformed), "R-DOCNUMBER", set_code, field="decision"
+    )
     assert "không đúng mẫu" in finding.message
 
 
@@ -242,7 +274,9 @@ def test_r_duration(kit, set_code):
 def test_r_duration_flags_ending_early(kit, set_code):
     day = RULE_SET_DAYS[set_code]
     start = day + datetime.timedelta(days=30)
-    assert_passes(kit.posting(day=day, start=start, actual_end=start.replace(year=start.year + 3)), "R-DURATION")
+    assert_passes(
+        kit.posting(day=day, start=start, actual_end=start.replace(year=start.year + 3)), "R-DURATION"
+    )
     early = kit.posting(day=day, start=start, actual_end=start.replace(year=start.year + 2), status="ended")
     [finding] = assert_fails(early, "R-DURATION", set_code, field="actual_end")
     assert "sau 24 tháng" in finding.message
@@ -272,7 +306,9 @@ def test_r_remaining_needs_five_years_for_the_non_local_and_two_term_purposes(ki
         assert findings_for(kit.posting(day=day, cadre=seven_left, purpose=purpose), "R-REMAINING") == []
     assert findings_for(kit.posting(day=day, cadre=seven_left), "R-REMAINING")  # training: 10 years
     four_left = kit.cadre(born=datetime.date(1966, 3, 10))  # retires at 61y9m in 12/2027
-    [finding] = findings_for(kit.posting(day=day, cadre=four_left, purpose=PostingPurpose.NON_LOCAL), "R-REMAINING")
+    [finding] = findings_for(
+        kit.posting(day=day, cadre=four_left, purpose=PostingPurpose.NON_LOCAL), "R-REMAINING"
+    )
     assert "tối thiểu 5 năm" in finding.message and "còn 4 năm 7 tháng" in finding.message
 
 
@@ -300,8 +336,12 @@ def test_r_planning(kit, set_code):
 def test_r_planning_looks_at_the_decision_date(kit):
     day = RULE_SET_DAYS["QD65"]
     cadre = kit.cadre(planned=False)
-    PlanningRecord.objects.create(cadre=cadre, target_title=kit.titles["bi_thu"], term=Term.congress_term_on(day),
-                                  valid_from=day + datetime.timedelta(days=1))  # fmt: skip
+    PlanningRecord.objects.create(
+        cadre=cadre,
+        target_title=kit.titles["bi_thu"],
+        term=Term.congress_term_on(day),
+        valid_from=day + datetime.timedelta(days=1),
+    )
     assert findings_for(kit.posting(day=day, cadre=cadre), "R-PLANNING")
 
 
@@ -313,13 +353,19 @@ def test_r_equivalent(kit, set_code):
     assert_passes(kit.posting(day=day, origin=lower_origin, dest=dest), "R-EQUIVALENT")
     # Trưởng phòng of a district department (rank 40) -> Phó Bí thư Huyện ủy (rank 80): higher.
     department_head = kit.position("truong_phong", kit.world.district_a_department)
-    found = assert_fails(kit.posting(day=day, origin=department_head, dest=dest), "R-EQUIVALENT", set_code,
-                         field="dest_position")  # fmt: skip
+    found = assert_fails(
+        kit.posting(day=day, origin=department_head, dest=dest),
+        "R-EQUIVALENT",
+        set_code,
+        field="dest_position",
+    )
     if found:
         assert found[0].requires_decision_reference
         assert "nổi trội" in found[0].message
     # Without an origin position there is nothing to compare.
-    assert_passes(kit.posting(day=day, origin=department_head, dest=dest, origin_position=None), "R-EQUIVALENT")
+    assert_passes(
+        kit.posting(day=day, origin=department_head, dest=dest, origin_position=None), "R-EQUIVALENT"
+    )
 
 
 @pytest.mark.parametrize("set_code", SET_CODES)
@@ -330,7 +376,9 @@ def test_r_quota(kit, set_code):
     assert_passes(kit.posting(day=day, dest=deputy), "R-QUOTA")
     kit.position("pho_chu_tich", kit.world.commune_b1, quota=1)
     deputy.refresh_from_db()
-    [finding] = assert_fails(kit.posting(day=day, dest=deputy), "R-QUOTA", set_code, field="dest_position") or [None]
+    [finding] = assert_fails(
+        kit.posting(day=day, dest=deputy), "R-QUOTA", set_code, field="dest_position"
+    ) or [None]
     if finding:
         assert "vượt số lượng theo quy định 1" in finding.message and "tăng thêm chức danh" in finding.message
 
@@ -342,8 +390,9 @@ def test_r_nonlocal(kit, set_code):
     from_b = kit.cadre(home_town_unit=kit.world.commune_b1)
     assert_passes(kit.posting(day=day, cadre=from_b, dest=secretary), "R-NONLOCAL")
     born_in_a = kit.cadre(home_town_unit=kit.world.commune_b1, birthplace_unit=kit.world.commune_a1)
-    [finding] = assert_fails(kit.posting(day=day, cadre=born_in_a, dest=secretary), "R-NONLOCAL", set_code,
-                             field="dest_position")  # fmt: skip
+    [finding] = assert_fails(
+        kit.posting(day=day, cadre=born_in_a, dest=secretary), "R-NONLOCAL", set_code, field="dest_position"
+    )
     assert "nơi sinh" in finding.message and "Huyện An" in finding.message
     assert finding.requires_decision_reference == (set_code != "NQ11_KL24")
     # A deputy post is not one of the non-local posts.
@@ -353,19 +402,27 @@ def test_r_nonlocal(kit, set_code):
 def test_r_nonlocal_flags_a_home_town_recorded_only_at_a_higher_level(kit):
     day = RULE_SET_DAYS["QD65"]
     cadre = kit.cadre(home_town_unit=kit.world.province)
-    [finding] = findings_for(kit.posting(day=day, cadre=cadre, dest=kit.position("bi_thu", kit.world.district_a_committee)),
-                             "R-NONLOCAL")  # fmt: skip
+    [finding] = findings_for(
+        kit.posting(day=day, cadre=cadre, dest=kit.position("bi_thu", kit.world.district_a_committee)),
+        "R-NONLOCAL",
+    )
     assert "bao gồm" in finding.message
 
 
 def test_r_nonlocal_applies_to_commune_secretaries_only_from_july_2025_and_follows_mergers(kit):
     from_a1 = kit.cadre(home_town_unit=kit.world.commune_a1)
-    before = kit.posting(day=RULE_SET_DAYS["QD65"], cadre=from_a1, dest=kit.position("bi_thu", kit.world.commune_a1_committee))
+    before = kit.posting(
+        day=RULE_SET_DAYS["QD65"], cadre=from_a1, dest=kit.position("bi_thu", kit.world.commune_a1_committee)
+    )
     assert findings_for(before, "R-NONLOCAL") == []
     # Xã An Một merged into Xã Hợp Nhất on 1/7/2025: a cadre from An Một is local there.
     origin = kit.position("pho_truong_ban", kit.world.provincial_committee)
-    after = kit.posting(day=datetime.date(2025, 8, 1), cadre=from_a1, origin=origin,
-                        dest=kit.position("bi_thu", kit.world.merged_commune_committee))  # fmt: skip
+    after = kit.posting(
+        day=datetime.date(2025, 8, 1),
+        cadre=from_a1,
+        origin=origin,
+        dest=kit.position("bi_thu", kit.world.merged_commune_committee),
+    )
     [finding] = findings_for(after, "R-NONLOCAL")
     assert "nay là Xã Hợp Nhất" in finding.message
 
@@ -383,9 +440,16 @@ def test_r_two_terms(kit, set_code):
     # Eight years as Bí thư of the same Huyện ủy, then again: a third (or fourth) consecutive term.
     again = kit.cadre(home_town_unit=kit.world.commune_b1)
     kit.held(cadre=again, dest=secretary, start=start.replace(year=start.year - 8), end=start)
-    [finding] = assert_fails(kit.posting(day=day, cadre=again, dest=secretary, start=start), "R-TWO-TERMS", set_code,
-                             field="dest_position")  # fmt: skip
-    assert re.search(r" [34] nhiệm kỳ liên tiếp \(", finding.message) and "quá tối đa 2 nhiệm kỳ" in finding.message
+    [finding] = assert_fails(
+        kit.posting(day=day, cadre=again, dest=secretary, start=start),
+        "R-TWO-TERMS",
+        set_code,
+        field="dest_position",
+    )
+    assert (
+        re.search(r" [34] nhiệm kỳ liên tiếp \(", finding.message)
+        and "quá tối đa 2 nhiệm kỳ" in finding.message
+    )
 
 
 def test_r_two_terms_counts_postings_recorded_by_title_name_only(kit):

@@ -1,4 +1,4 @@
-"""Services: decisions and postings are saved only when the rules allow it, audited, and never half-written."""
+"""Services: postings are saved only when the rules allow it, audited, and never half-written."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from postings.services import (
     posting_end,
     posting_update,
 )
-from tests.postings import RULE_SET_DAYS, kit  # noqa: F401  (kit is a fixture)
+from tests.postings import RULE_SET_DAYS, kit_fixture  # noqa: F401  (the `kit` fixture)
 from units.models import Term
 
 DAY = RULE_SET_DAYS["QD65"]  # 1/5/2023
@@ -53,17 +53,29 @@ def move(kit):
 
 
 def test_decision_create_stores_a_well_formed_number_in_its_term(kit):
-    decision = decision_create(actor=kit.officer, symbol="Số 125-QĐ/TU", date=DAY,
-                               issuing_unit=kit.world.provincial_committee, signer="Nguyễn Văn A")  # fmt: skip
+    decision = decision_create(
+        actor=kit.officer,
+        symbol="Số 125-QĐ/TU",
+        date=DAY,
+        issuing_unit=kit.world.provincial_committee,
+        signer="Nguyễn Văn A",
+    )
     decision.refresh_from_db()
-    assert (decision.symbol, decision.number, decision.doc_type, decision.issuer_code) == ("125-QĐ/TU", 125, "QĐ", "TU")
+    assert (decision.symbol, decision.number, decision.doc_type, decision.issuer_code) == (
+        "125-QĐ/TU",
+        125,
+        "QĐ",
+        "TU",
+    )
     assert decision.congress_term == Term.congress_term_on(DAY)
 
 
 @pytest.mark.parametrize("symbol", ["125/QĐ-TU", "5-QĐ/TU", "125-QĐ/tu", "125-XYZ/TU"])
 def test_decision_create_refuses_a_malformed_number(kit, symbol):
     with pytest.raises(ValidationError) as caught:
-        decision_create(actor=kit.officer, symbol=symbol, date=DAY, issuing_unit=kit.world.provincial_committee)
+        decision_create(
+            actor=kit.officer, symbol=symbol, date=DAY, issuing_unit=kit.world.provincial_committee
+        )
     assert "không đúng mẫu" in caught.value.message_dict["symbol"][0]
     assert not Decision.objects.exists()
 
@@ -72,25 +84,47 @@ def test_decision_create_refuses_a_number_used_in_the_same_congress_term_only(ki
     committee = kit.world.provincial_committee
     decision_create(actor=kit.officer, symbol="42-QĐ/TU", date=DAY, issuing_unit=committee)
     with pytest.raises(ValidationError) as caught:
-        decision_create(actor=kit.officer, symbol="42-QĐ/TU", date=DAY.replace(month=12), issuing_unit=committee)
+        decision_create(
+            actor=kit.officer, symbol="42-QĐ/TU", date=DAY.replace(month=12), issuing_unit=committee
+        )
     assert "đã được dùng" in caught.value.message_dict["symbol"][0]
     # Another type, or the next congress term (numbering restarts after a congress), is fine.
     decision_create(actor=kit.officer, symbol="42-KH/TU", date=DAY, issuing_unit=committee)
-    decision_create(actor=kit.officer, symbol="42-QĐ/TU", date=datetime.date(2026, 3, 1), issuing_unit=committee)
+    decision_create(
+        actor=kit.officer, symbol="42-QĐ/TU", date=datetime.date(2026, 3, 1), issuing_unit=committee
+    )
     assert Decision.objects.count() == 3
+
+
+def test_two_bodies_with_the_same_abbreviation_number_their_decisions_separately(kit):
+    """Every Huyện ủy signs "/HU": the number is unique per issuing body, not per abbreviation."""
+    day = RULE_SET_DAYS["QD98"]
+    decision_create(actor=kit.officer, symbol="01-QĐ/HU", date=day, issuing_unit=kit.world.district_a_committee)
+    decision_create(actor=kit.officer, symbol="01-QĐ/HU", date=day, issuing_unit=kit.district_b_committee)
+    with pytest.raises(ValidationError):
+        decision_create(actor=kit.officer, symbol="01-QĐ/HU", date=day, issuing_unit=kit.district_b_committee)
+    assert Decision.objects.filter(symbol="01-QĐ/HU").count() == 2
 
 
 def test_decision_create_refuses_a_date_outside_every_congress_term(kit):
     with pytest.raises(ValidationError) as caught:
-        decision_create(actor=kit.officer, symbol="01-QĐ/TU", date=datetime.date(1950, 6, 1),
-                        issuing_unit=kit.world.provincial_committee)  # fmt: skip
+        decision_create(
+            actor=kit.officer,
+            symbol="01-QĐ/TU",
+            date=datetime.date(1950, 6, 1),
+            issuing_unit=kit.world.provincial_committee,
+        )
     assert "nhiệm kỳ đại hội" in caught.value.message_dict["symbol"][0]
 
 
 def test_decision_create_refuses_an_issuer_that_did_not_exist_then(kit):
     with pytest.raises(ValidationError) as caught:
-        decision_create(actor=kit.officer, symbol="01-QĐ/HU", date=datetime.date(2025, 8, 1),
-                        issuing_unit=kit.world.district_a_committee)  # fmt: skip
+        decision_create(
+            actor=kit.officer,
+            symbol="01-QĐ/HU",
+            date=datetime.date(2025, 8, 1),
+            issuing_unit=kit.world.district_a_committee,
+        )
     assert "Huyện ủy An" in caught.value.message_dict["issuing_unit"][0]
 
 
@@ -114,8 +148,14 @@ def test_posting_create_fills_the_defaults_and_audits_the_write(kit, move):
 
 
 def test_posting_create_takes_the_origin_from_the_primary_posting_held_on_the_start_date(kit, move):
-    first = posting_create(**{**move, "start_date": datetime.date(2020, 1, 1), "decision": kit.decision(
-        datetime.date(2019, 12, 1)), "origin_position": None})  # fmt: skip
+    first = posting_create(
+        **{
+            **move,
+            "start_date": datetime.date(2020, 1, 1),
+            "decision": kit.decision(datetime.date(2019, 12, 1)),
+            "origin_position": None,
+        }
+    )
     assert first.origin_unit is None and first.direction == Direction.OTHER
     posting_end(actor=kit.officer, posting=first, actual_end=START, outcome=PostingOutcome.NEW_POST)
     second_dest = kit.position("pho_bi_thu", kit.district_b_committee)
@@ -138,7 +178,9 @@ def test_a_warning_without_an_override_is_refused_and_says_what_is_needed(kit, m
     [finding] = caught.value.findings
     assert (finding.code, finding.kind, finding.field) == ("R-DURATION", "W", "planned_months")
     [message] = caught.value.message_dict["planned_months"]
-    assert message.startswith("Thời gian luân chuyển dự kiến 24 tháng, ít hơn tối thiểu 36 tháng (Quy định 65-QĐ/TW).")
+    assert message.startswith(
+        "Thời gian luân chuyển dự kiến 24 tháng, ít hơn tối thiểu 36 tháng (Quy định 65-QĐ/TW)."
+    )
     assert "phải ghi lý do trường hợp đặc biệt" in message
     assert counts() == before
 
@@ -147,14 +189,20 @@ def test_posting_create_with_an_override_stores_it(kit, move):
     override = OverrideRequest("R-DURATION", reason="Cần kiện toàn Ban Thường vụ trước đại hội")
     posting = posting_create(**{**move, "planned_months": 24, "overrides": [override]})
     stored = posting.overrides.get()
-    assert (stored.rule_code, stored.reason, stored.granted_by) == ("R-DURATION", override.reason, kit.officer)
+    assert (stored.rule_code, stored.reason, stored.granted_by) == (
+        "R-DURATION",
+        override.reason,
+        kit.officer,
+    )
     assert not posting.adds_title
 
 
 def test_an_override_without_a_reason_is_refused(kit, move):
     before = counts()
     with pytest.raises(RuleViolation) as caught:
-        posting_create(**{**move, "planned_months": 24, "overrides": [OverrideRequest("R-DURATION", reason="  ")]})
+        posting_create(
+            **{**move, "planned_months": 24, "overrides": [OverrideRequest("R-DURATION", reason="  ")]}
+        )
     assert "Phải ghi lý do trường hợp đặc biệt" in caught.value.message_dict["planned_months"][0]
     assert counts() == before
 
@@ -164,12 +212,20 @@ def test_an_override_needs_the_decision_reference_where_the_setting_says_so(kit,
     higher = {**move, "origin_position": kit.position("truong_phong", kit.world.district_a_department)}
     before = counts()
     with pytest.raises(RuleViolation) as caught:
-        posting_create(**higher, overrides=[OverrideRequest("R-EQUIVALENT", reason="Cán bộ có năng lực nổi trội")])
+        posting_create(
+            **higher, overrides=[OverrideRequest("R-EQUIVALENT", reason="Cán bộ có năng lực nổi trội")]
+        )
     assert [f.code for f in caught.value.findings] == ["R-EQUIVALENT"]
     assert "Phải ghi số, ký hiệu quyết định cho phép" in caught.value.message_dict["dest_position"][0]
     assert counts() == before
-    posting = posting_create(**higher, overrides=[OverrideRequest("R-EQUIVALENT", reason="Cán bộ có năng lực nổi trội",
-                                                                  decision_reference="15-QĐ/TW")])  # fmt: skip
+    posting = posting_create(
+        **higher,
+        overrides=[
+            OverrideRequest(
+                "R-EQUIVALENT", reason="Cán bộ có năng lực nổi trội", decision_reference="15-QĐ/TW"
+            )
+        ],
+    )
     assert posting.overrides.get().decision_reference == "15-QĐ/TW"
 
 
@@ -179,8 +235,13 @@ def test_overriding_the_quota_marks_the_posting_as_an_added_title(kit, move):
     with pytest.raises(RuleViolation) as caught:
         posting_create(**{**move, "dest_position": deputy})
     assert [f.code for f in caught.value.findings] == ["R-QUOTA"]
-    posting = posting_create(**{**move, "dest_position": deputy,
-                                "overrides": [OverrideRequest("R-QUOTA", reason="Xã trọng điểm, tăng cường")]})  # fmt: skip
+    posting = posting_create(
+        **{
+            **move,
+            "dest_position": deputy,
+            "overrides": [OverrideRequest("R-QUOTA", reason="Xã trọng điểm, tăng cường")],
+        }
+    )
     assert posting.adds_title
     assert Posting.objects.filter(adds_title=True).get() == posting
 
@@ -188,9 +249,17 @@ def test_overriding_the_quota_marks_the_posting_as_an_added_title(kit, move):
 def test_an_error_cannot_be_overridden_and_nothing_is_written(kit, move):
     before = counts()
     with pytest.raises(RuleViolation) as caught:
-        posting_create(**{**move, "start_date": DAY - datetime.timedelta(days=1), "planned_months": 24,
-                          "overrides": [OverrideRequest("R-DATES", reason="Nhập bù"),
-                                        OverrideRequest("R-DURATION", reason="Nhập bù")]})  # fmt: skip
+        posting_create(
+            **{
+                **move,
+                "start_date": DAY - datetime.timedelta(days=1),
+                "planned_months": 24,
+                "overrides": [
+                    OverrideRequest("R-DATES", reason="Nhập bù"),
+                    OverrideRequest("R-DURATION", reason="Nhập bù"),
+                ],
+            }
+        )
     assert [(f.code, f.kind) for f in caught.value.findings] == [("R-DATES", "E")]
     assert "trước ngày ký quyết định" in caught.value.message_dict["start_date"][0]
     assert counts() == before
@@ -198,8 +267,14 @@ def test_an_error_cannot_be_overridden_and_nothing_is_written(kit, move):
 
 def test_errors_and_unoverridden_warnings_are_reported_together(kit, move):
     with pytest.raises(RuleViolation) as caught:
-        posting_create(**{**move, "start_date": DAY - datetime.timedelta(days=1), "planned_months": 24,
-                          "cadre": kit.cadre(planned=False)})  # fmt: skip
+        posting_create(
+            **{
+                **move,
+                "start_date": DAY - datetime.timedelta(days=1),
+                "planned_months": 24,
+                "cadre": kit.cadre(planned=False),
+            }
+        )
     assert {f.code for f in caught.value.findings} == {"R-DATES", "R-DURATION", "R-PLANNING"}
     assert set(caught.value.message_dict) == {"start_date", "planned_months", "cadre"}
 
@@ -244,7 +319,9 @@ def test_a_cancelled_decision_carries_no_new_posting(kit, move):
 
 def test_the_exclusion_constraint_refuses_a_direct_overlapping_insert(kit, move):
     first = posting_create(**move)
-    fields = {f.attname: getattr(first, f.attname) for f in Posting._meta.concrete_fields if not f.primary_key}
+    fields = {
+        f.attname: getattr(first, f.attname) for f in Posting._meta.concrete_fields if not f.primary_key
+    }
     fields["start_date"] = START.replace(year=2024)
     fields["planned_end"] = START.replace(year=2027)
     with pytest.raises(IntegrityError, match="posting_one_primary_at_a_time"), transaction.atomic():
@@ -255,7 +332,9 @@ def test_the_exclusion_constraint_refuses_a_direct_overlapping_insert(kit, move)
 
 def test_the_trigger_refuses_a_start_before_the_decision_on_direct_insert(kit, move):
     first = posting_create(**move)
-    fields = {f.attname: getattr(first, f.attname) for f in Posting._meta.concrete_fields if not f.primary_key}
+    fields = {
+        f.attname: getattr(first, f.attname) for f in Posting._meta.concrete_fields if not f.primary_key
+    }
     fields.update(cadre_id=kit.cadre().pk, start_date=DAY - datetime.timedelta(days=1))
     with pytest.raises(IntegrityError, match="trước ngày ký quyết định"), transaction.atomic():
         Posting.objects.create(**fields)
@@ -266,23 +345,40 @@ def test_the_trigger_refuses_a_start_before_the_decision_on_direct_insert(kit, m
 
 def test_ending_after_the_minimum_needs_no_override(kit, move):
     posting = posting_create(**move)
-    ended = posting_end(actor=kit.officer, posting=posting, actual_end=datetime.date(2026, 6, 1),
-                        outcome=PostingOutcome.RETURNED, reason="Hết thời hạn luân chuyển")  # fmt: skip
+    ended = posting_end(
+        actor=kit.officer,
+        posting=posting,
+        actual_end=datetime.date(2026, 6, 1),
+        outcome=PostingOutcome.RETURNED,
+        reason="Hết thời hạn luân chuyển",
+    )
     ended.refresh_from_db()
-    assert (ended.status, ended.actual_end, ended.outcome) == (PostingStatus.ENDED, datetime.date(2026, 6, 1), "tro_ve")
+    assert (ended.status, ended.actual_end, ended.outcome) == (
+        PostingStatus.ENDED,
+        datetime.date(2026, 6, 1),
+        "tro_ve",
+    )
 
 
 def test_ending_early_needs_an_override(kit, move):
     posting = posting_create(**move)
     with pytest.raises(RuleViolation) as caught:
-        posting_end(actor=kit.officer, posting=posting, actual_end=datetime.date(2025, 6, 1),
-                    outcome=PostingOutcome.NEW_POST)  # fmt: skip
+        posting_end(
+            actor=kit.officer,
+            posting=posting,
+            actual_end=datetime.date(2025, 6, 1),
+            outcome=PostingOutcome.NEW_POST,
+        )
     assert "sớm hơn thời gian tối thiểu 36 tháng" in caught.value.message_dict["actual_end"][0]
     posting.refresh_from_db()
     assert posting.status == PostingStatus.IN_FORCE and posting.actual_end is None
-    ended = posting_end(actor=kit.officer, posting=posting, actual_end=datetime.date(2025, 6, 1),
-                        outcome=PostingOutcome.NEW_POST,
-                        overrides=[OverrideRequest("R-DURATION", reason="Được bầu giữ chức vụ mới")])  # fmt: skip
+    ended = posting_end(
+        actor=kit.officer,
+        posting=posting,
+        actual_end=datetime.date(2025, 6, 1),
+        outcome=PostingOutcome.NEW_POST,
+        overrides=[OverrideRequest("R-DURATION", reason="Được bầu giữ chức vụ mới")],
+    )
     assert ended.status == PostingStatus.ENDED
     assert ended.overrides.get().rule_code == "R-DURATION"
 
@@ -290,8 +386,13 @@ def test_ending_early_needs_an_override(kit, move):
 def test_ending_refuses_an_end_before_the_start_and_a_missing_outcome(kit, move):
     posting = posting_create(**move)
     with pytest.raises(RuleViolation) as caught:
-        posting_end(actor=kit.officer, posting=posting, actual_end=START - datetime.timedelta(days=1),
-                    outcome=PostingOutcome.OTHER, overrides=[OverrideRequest("R-DURATION", reason="x")])  # fmt: skip
+        posting_end(
+            actor=kit.officer,
+            posting=posting,
+            actual_end=START - datetime.timedelta(days=1),
+            outcome=PostingOutcome.OTHER,
+            overrides=[OverrideRequest("R-DURATION", reason="x")],
+        )
     assert "actual_end" in caught.value.message_dict
     with pytest.raises(ValidationError) as caught:
         posting_end(actor=kit.officer, posting=posting, actual_end=datetime.date(2026, 6, 1), outcome="")
@@ -299,11 +400,16 @@ def test_ending_refuses_an_end_before_the_start_and_a_missing_outcome(kit, move)
 
 
 def test_update_rechecks_the_rules_and_keeps_earlier_overrides(kit, move):
-    posting = posting_create(**{**move, "planned_months": 24,
-                                "overrides": [OverrideRequest("R-DURATION", reason="Trước đại hội")]})  # fmt: skip
+    posting = posting_create(
+        **{**move, "planned_months": 24, "overrides": [OverrideRequest("R-DURATION", reason="Trước đại hội")]}
+    )
     # A new start keeps the planned months; the earlier override still covers R-DURATION.
-    updated = posting_update(actor=kit.officer, posting=posting, changes={"start_date": datetime.date(2023, 7, 1)},
-                             reason="Sửa ngày bắt đầu theo quyết định")  # fmt: skip
+    updated = posting_update(
+        actor=kit.officer,
+        posting=posting,
+        changes={"start_date": datetime.date(2023, 7, 1)},
+        reason="Sửa ngày bắt đầu theo quyết định",
+    )
     assert updated.planned_end == datetime.date(2025, 7, 1)
     # Moving to a post above the origin needs its own override, with the decision reference.
     higher = kit.position("bi_thu", kit.world.provincial_committee)
@@ -312,10 +418,17 @@ def test_update_rechecks_the_rules_and_keeps_earlier_overrides(kit, move):
     assert {f.code for f in caught.value.findings} == {"R-EQUIVALENT"}
     posting.refresh_from_db()
     assert posting.dest_unit == kit.world.district_a_committee
-    updated = posting_update(actor=kit.officer, posting=updated, changes={"dest_position": higher},
-                             overrides=[OverrideRequest("R-EQUIVALENT", "Nổi trội", "20-QĐ/TW")])  # fmt: skip
+    updated = posting_update(
+        actor=kit.officer,
+        posting=updated,
+        changes={"dest_position": higher},
+        overrides=[OverrideRequest("R-EQUIVALENT", "Nổi trội", "20-QĐ/TW")],
+    )
     assert (updated.dest_unit, updated.dest_unit_name, updated.dest_title_name) == (
-        kit.world.provincial_committee, "Tỉnh ủy Thử", "Bí thư (thử)")
+        kit.world.provincial_committee,
+        "Tỉnh ủy Thử",
+        "Bí thư (thử)",
+    )
     assert updated.direction == Direction.SECTOR_TO_SECTOR
     assert set(updated.overrides.values_list("rule_code", flat=True)) == {"R-DURATION", "R-EQUIVALENT"}
 

@@ -1,0 +1,143 @@
+"""Forms whose saves go through postings.services, so the rules and the audit apply to every write path."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from postings import services
+from postings.models import Decision, Posting, PostingStatus
+from rotation_registry.common.admin import AUDIT_REASON_FIELD, AuditReasonForm
+
+# Warnings a user may override (E rules never can).
+OVERRIDABLE_RULES = [
+    ("R-DURATION", "R-DURATION: thời gian luân chuyển tối thiểu"),
+    ("R-REMAINING", "R-REMAINING: thời gian công tác còn lại"),
+    ("R-PLANNING", "R-PLANNING: trong quy hoạch"),
+    ("R-EQUIVALENT", "R-EQUIVALENT: chức vụ tương đương"),
+    ("R-QUOTA", "R-QUOTA: không tăng thêm chức danh"),
+    ("R-NONLOCAL", "R-NONLOCAL: không là người địa phương"),
+    ("R-TWO-TERMS", "R-TWO-TERMS: không quá hai nhiệm kỳ"),
+]
+
+
+class ServiceForm(AuditReasonForm):
+    """A ModelForm that saves by calling a service once the model-level checks pass.
+
+    The service runs during validation (inside the request's transaction), so a rule's refusal
+    comes back as errors next to the form fields instead of after the form was accepted.
+    `actor` is set by the admin before validation.
+    """
+
+    actor = None
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            self.instance = self.save_through_service()
+        except ValidationError as exc:
+            self._add_service_errors(exc)
+
+    def validate_constraints(self) -> None:
+        pass  # the service validates constraints and puts each message next to its field
+
+    def _add_service_errors(self, exc: ValidationError) -> None:
+        for field, messages in exc.message_dict.items():
+            target = field if field in self.fields else NON_FIELD_ERRORS
+            for message in messages:
+                self.add_error(None if target == NON_FIELD_ERRORS else target, message)
+
+    def save_through_service(self):
+        raise NotImplementedError
+
+    def save(self, commit: bool = True):
+        return self.instance  # saved by the service during validation
+
+    def save_m2m(self) -> None:
+        pass  # these models have no many-to-many fields
+
+
+class PostingForm(ServiceForm):
+    override_rules = forms.MultipleChoiceField(
+        label="Vượt quy định (trường hợp đặc biệt)", choices=OVERRIDABLE_RULES, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Chỉ chọn khi hệ thống cảnh báo và có lý do; cảnh báo nào cần số quyết định thì ghi cả số quyết định.",
+    )  # fmt: skip
+    override_reason = forms.CharField(label="Lý do trường hợp đặc biệt", required=False, max_length=500,
+                                      widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    override_reference = forms.CharField(label="Số, ký hiệu quyết định cho phép", required=False, max_length=80)
+
+    class Meta:
+        model = Posting
+        fields = [
+            "cadre", "decision", "kind", "purpose", "origin_position", "origin_unit", "origin_unit_name",
+            "origin_title_name", "dest_position", "dest_unit", "dest_unit_name", "dest_title_name", "start_date",
+            "planned_months", "planned_end", "is_primary", "status", "actual_end", "outcome", "cancel_reason",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Names as written default to the units' and titles' names, so they may be left empty.
+        for name in ("origin_unit_name", "origin_title_name", "dest_unit_name", "dest_title_name", "dest_unit"):
+            self.fields[name].required = False
+
+    def overrides(self) -> list[services.OverrideRequest]:
+        reason = self.cleaned_data.get("override_reason", "")
+        reference = self.cleaned_data.get("override_reference", "")
+        return [services.OverrideRequest(code, reason, reference) for code in self.cleaned_data.get("override_rules", [])]
+
+    def save_through_service(self) -> Posting:
+        data = self.cleaned_data
+        reason = data.get(AUDIT_REASON_FIELD, "")
+        if self.instance.pk is None:
+            return services.posting_create(
+                actor=self.actor, cadre=data["cadre"], decision=data["decision"], dest_unit=data.get("dest_unit"),
+                dest_position=data.get("dest_position"), start_date=data["start_date"], kind=data["kind"],
+                purpose=data["purpose"], origin_unit=data.get("origin_unit"), origin_position=data.get("origin_position"),
+                origin_unit_name=data.get("origin_unit_name") or None,
+                origin_title_name=data.get("origin_title_name") or None,
+                dest_unit_name=data.get("dest_unit_name") or None, dest_title_name=data.get("dest_title_name") or None,
+                planned_months=data["planned_months"], planned_end=data.get("planned_end"),
+                is_primary=data["is_primary"], status=data["status"], overrides=self.overrides(), reason=reason,
+            )  # fmt: skip
+        original = Posting.objects.get(pk=self.instance.pk)
+        status = data["status"]
+        if status == PostingStatus.CANCELLED and original.status != PostingStatus.CANCELLED:
+            return services.posting_cancel(actor=self.actor, posting=original, reason=data.get("cancel_reason", ""))
+        changes = {name: data[name] for name in self.changed_data if name in services.UPDATABLE_FIELDS}
+        posting = original
+        if changes:
+            posting = services.posting_update(actor=self.actor, posting=original, changes=changes,
+                                              overrides=self.overrides(), reason=reason)  # fmt: skip
+        if status == PostingStatus.ENDED and original.status == PostingStatus.IN_FORCE:
+            posting = services.posting_end(actor=self.actor, posting=posting, actual_end=data.get("actual_end"),
+                                           outcome=data.get("outcome", ""), overrides=self.overrides(),
+                                           reason=reason)  # fmt: skip
+        elif status != original.status and status != PostingStatus.ENDED:
+            raise ValidationError({"status": ["Chỉ chuyển được từ “Đang thực hiện” sang “Đã kết thúc” (ghi ngày "
+                                              "kết thúc và kết quả) hoặc sang “Đã hủy” (ghi lý do)."]})  # fmt: skip
+        return posting
+
+
+class DecisionForm(ServiceForm):
+    class Meta:
+        model = Decision
+        fields = ["symbol", "date", "issuing_unit", "signer", "signer_title", "summary", "scan", "status",
+                  "cancel_reason"]  # fmt: skip
+
+    def save_through_service(self) -> Decision:
+        data = self.cleaned_data
+        reason = data.get(AUDIT_REASON_FIELD, "")
+        if self.instance.pk is None:
+            decision = services.decision_create(
+                actor=self.actor, symbol=data["symbol"], date=data["date"], issuing_unit=data["issuing_unit"],
+                signer=data.get("signer", ""), signer_title=data.get("signer_title", ""),
+                summary=data.get("summary", ""), reason=reason,
+            )  # fmt: skip
+            if data.get("scan"):
+                decision.scan = data["scan"]
+                decision.save(update_fields=["scan"])
+            return decision
+        return services.decision_update(actor=self.actor, decision=self.instance, reason=reason)
