@@ -113,6 +113,8 @@ class Unit(models.Model):
                 violation_error_message="Ngày hết hiệu lực của đơn vị phải sau ngày bắt đầu hiệu lực.",
             ),
             # The same unit (same parent, kind and name) never exists twice at the same time.
+            # Units with an official code are told apart by the code instead: the national data has
+            # two communes named "Xã Đông Khê" under one city, and pairs such as Sa Pa / Sa Pả.
             ExclusionConstraint(
                 name="unit_no_overlapping_self",
                 expressions=[
@@ -121,6 +123,7 @@ class Unit(models.Model):
                     ("name_key", RangeOperators.EQUAL),
                     (validity_range("valid_from", "valid_to"), RangeOperators.OVERLAPS),
                 ],
+                condition=Q(official_code=""),
                 violation_error_message="Đơn vị cùng tên, cùng loại, cùng cấp trên đã có hiệu lực trong khoảng thời gian này.",
             ),
             # An official code names one unit at a time (codes were reused, but never concurrently).
