@@ -31,7 +31,7 @@ COPY plans ./plans
 COPY reports ./reports
 COPY templates ./templates
 COPY static ./static
-COPY scripts/docker-entrypoint.sh ./scripts/docker-entrypoint.sh
+COPY --chmod=0755 scripts/docker-entrypoint.sh ./scripts/docker-entrypoint.sh
 
 RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin app \
     && mkdir -p /app/staticfiles /app/var/media \

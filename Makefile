@@ -26,21 +26,21 @@ help:
 
 # .venv with Python >= 3.12; pip install only when the requirement files changed.
 venv:
-	@scripts/ensure-venv.sh
+	@bash scripts/ensure-venv.sh
 
 # PostgreSQL and Redis on 127.0.0.1 (skipped when DATABASE_URL / REDIS_URL point elsewhere).
 services:
-	@scripts/ensure-services.sh
+	@bash scripts/ensure-services.sh
 
 # Debian packages the tests use (fonts-liberation2, poppler-utils), installed only if missing.
 system-packages:
-	@scripts/ensure-system-packages.sh
+	@bash scripts/ensure-system-packages.sh
 
 test: venv services system-packages
 	$(PY) -m pytest $(ARGS)
 
 run: venv
-	@scripts/ensure-system-packages.sh || echo "(continuing without them: PDF output may use another font)"
+	@bash scripts/ensure-system-packages.sh || echo "(continuing without them: PDF output may use another font)"
 	@exec $(PY) -m rotation_registry.devserver --port $(PORT) $(if $(RESEED),--reseed) $(ARGS)
 
 stop-db: venv

@@ -140,4 +140,5 @@ class DecisionForm(ServiceForm):
                 decision.scan = data["scan"]
                 decision.save(update_fields=["scan"])
             return decision
-        return services.decision_update(actor=self.actor, decision=self.instance, reason=reason)
+        changes = {name: data[name] for name in self.changed_data if name in services.DECISION_UPDATABLE_FIELDS}
+        return services.decision_update(actor=self.actor, decision=self.instance, changes=changes, reason=reason)

@@ -35,7 +35,7 @@ class RuleSet(models.Model):
     class Meta:
         verbose_name = "bộ quy tắc"
         verbose_name_plural = "bộ quy tắc"
-        ordering = ["valid_from"]
+        ordering = [F("valid_from").asc(nulls_first=True)]
         constraints = [
             ExclusionConstraint(
                 name="rule_sets_do_not_overlap",

@@ -171,6 +171,48 @@ def decision_create(
         return decision
 
 
+DECISION_UPDATABLE_FIELDS = {"symbol", "date", "issuing_unit", "signer", "signer_title", "summary", "scan",
+                             "status", "cancel_reason"}  # fmt: skip
+
+
+@transaction.atomic
+def decision_update(*, actor, decision: Decision, changes: dict, reason: str = "") -> Decision:
+    """Correct a decision, or cancel it (with a reason, once none of its postings still stands)."""
+    with audit_context(actor=actor, reason=reason or changes.get("cancel_reason", "")):
+        unknown = sorted(set(changes) - DECISION_UPDATABLE_FIELDS)
+        if unknown:
+            raise ValidationError({NON_FIELD_ERRORS: [f"Không sửa được các trường: {', '.join(unknown)}."]})
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        for name, value in changes.items():
+            setattr(decision, name, value)
+        decision.symbol = clean_symbol(decision.symbol)
+        errors: dict[str, list[str]] = {}
+        if {"symbol", "date", "issuing_unit"} & set(changes):
+            number_errors = document_number_errors(symbol=decision.symbol, day=decision.date,
+                                                   issuing_unit=decision.issuing_unit, exclude_pk=decision.pk)  # fmt: skip
+            if number_errors:
+                errors["symbol"] = number_errors
+            if not decision.issuing_unit.is_valid_on(decision.date):
+                errors["issuing_unit"] = [f"Cơ quan ban hành “{decision.issuing_unit.name}” không tồn tại vào ngày "
+                                          f"{vn_date(decision.date)}."]  # fmt: skip
+        standing = decision.postings.exclude(status=PostingStatus.CANCELLED)
+        if "date" in changes and standing.filter(start_date__lt=decision.date).exists():
+            errors["date"] = [f"Có luân chuyển của quyết định bắt đầu trước ngày {vn_date(decision.date)}; "
+                              "ngày ký quyết định không được sau ngày bắt đầu luân chuyển."]  # fmt: skip
+        if decision.status == DecisionStatus.CANCELLED:
+            if not (decision.cancel_reason or "").strip():
+                errors["cancel_reason"] = ["Phải ghi lý do hủy quyết định."]
+            if standing.exists():
+                errors["status"] = [f"Quyết định còn {standing.count()} luân chuyển chưa hủy; hãy hủy các luân chuyển "
+                                    "đó trước khi hủy quyết định."]  # fmt: skip
+        if errors:
+            raise ValidationError(errors)
+        decision.congress_term = Term.congress_term_on(decision.date)
+        _full_clean(decision)
+        _save(decision)
+        return decision
+
+
 # --- Postings ---
 
 

@@ -10,7 +10,7 @@ REQUIREMENTS=${REQUIREMENTS:-requirements-test.txt}
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 if [ ! -x "$VENV/bin/python" ]; then
-    py=$(scripts/find-python.sh)
+    py=$(bash scripts/find-python.sh)
     echo "==> Creating $VENV with $py ($("$py" -V 2>&1))"
     "$py" -m venv "$VENV"
 fi

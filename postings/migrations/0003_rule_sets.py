@@ -34,6 +34,8 @@ POLICY_PARAMS = {
 }
 
 NEEDS_DECISION_REFERENCE = {"R-EQUIVALENT", "R-NONLOCAL", "R-TWO-TERMS"}
+# Extra posts are decided by the Politburo (QĐ 65 Điều 2), so a quota override cites that decision.
+QD65_NEEDS_DECISION_REFERENCE = NEEDS_DECISION_REFERENCE | {"R-QUOTA"}
 
 RULE_SETS = [
     {
@@ -62,7 +64,8 @@ RULE_SETS = [
         "legal_basis": "Quy định 98-QĐ/TW ngày 07/10/2017 của Bộ Chính trị về luân chuyển cán bộ",
         "valid_from": datetime.date(2017, 10, 7),
         "valid_to": datetime.date(2022, 4, 27),
-        "kinds": {code: W for code in POLICY_PARAMS},
+        # "Không tăng thêm chức danh" came with QĐ 65 (domain notes §1.3), so R-QUOTA is off before it.
+        "kinds": {code: OFF if code == "R-QUOTA" else W for code in POLICY_PARAMS},
         "decision_reference": NEEDS_DECISION_REFERENCE,
     },
     {
@@ -72,7 +75,7 @@ RULE_SETS = [
         "valid_from": datetime.date(2022, 4, 28),
         "valid_to": None,
         "kinds": {code: W for code in POLICY_PARAMS},
-        "decision_reference": NEEDS_DECISION_REFERENCE,
+        "decision_reference": QD65_NEEDS_DECISION_REFERENCE,
     },
 ]
 

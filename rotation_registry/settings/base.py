@@ -123,4 +123,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Django's own logger has a console handler of its own; send it through the root one only.
+    "loggers": {"django": {"handlers": [], "propagate": True}},
 }

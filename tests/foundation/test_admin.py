@@ -128,3 +128,22 @@ def test_an_office_reads_its_scope_and_cannot_edit(client, office_b, board_offic
     assert client.get(reverse("admin:postings_posting_add")).status_code == 403
     response = client.get(reverse("admin:postings_posting_change", args=[posting.pk]))
     assert response.status_code == 302  # the admin's answer for an object outside its queryset
+
+
+def test_a_decision_is_corrected_and_cancelled_through_the_admin(client, board_officer, setting, world):
+    client.force_login(board_officer)
+    decision = setting["decision"]
+    url = reverse("admin:postings_decision_change", args=[decision.pk])
+    form = {"symbol": "22-QĐ/HU", "date": "2018-03-01", "issuing_unit": world.district_a_committee.pk,
+            "status": "in_force", "postings-TOTAL_FORMS": 0, "postings-INITIAL_FORMS": 0}  # fmt: skip
+    assert client.post(url, form).status_code == 302
+    decision.refresh_from_db()
+    assert decision.symbol == "22-QĐ/HU"
+    client.post(reverse("admin:postings_posting_add"), posting_form(setting))
+    # A decision whose posting still stands cannot be cancelled, nor dated after that posting starts.
+    response = client.post(url, {**form, "status": "cancelled", "cancel_reason": "Thu hồi"})
+    assert "hủy các luân chuyển" in " ".join(response.context["adminform"].form.errors["status"])
+    response = client.post(url, {**form, "date": "2018-04-01"})
+    assert "không được sau ngày bắt đầu" in " ".join(response.context["adminform"].form.errors["date"])
+    decision.refresh_from_db()
+    assert (decision.status, decision.date) == ("in_force", D(2018, 3, 1))

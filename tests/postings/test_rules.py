@@ -31,7 +31,7 @@ EXPECTED_KIND = {
     "R-REMAINING": {"NQ11_KL24": OFF, "QD98": W, "QD65": W},
     "R-PLANNING": {"NQ11_KL24": W, "QD98": W, "QD65": W},
     "R-EQUIVALENT": {"NQ11_KL24": OFF, "QD98": W, "QD65": W},
-    "R-QUOTA": {"NQ11_KL24": OFF, "QD98": W, "QD65": W},
+    "R-QUOTA": {"NQ11_KL24": OFF, "QD98": OFF, "QD65": W},
     "R-NONLOCAL": {"NQ11_KL24": W, "QD98": W, "QD65": W},
     "R-TWO-TERMS": {"NQ11_KL24": W, "QD98": W, "QD65": W},
 }
@@ -104,7 +104,7 @@ def test_decision_references_are_required_for_the_exceptional_posts_under_qd98_a
     )
     assert needing == {
         (s, r) for s in ("QD98", "QD65") for r in ("R-EQUIVALENT", "R-NONLOCAL", "R-TWO-TERMS")
-    }
+    } | {("QD65", "R-QUOTA")}
 
 
 def test_kinds_and_thresholds_come_from_the_data(kit):

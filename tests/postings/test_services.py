@@ -239,7 +239,8 @@ def test_overriding_the_quota_marks_the_posting_as_an_added_title(kit, move):
         **{
             **move,
             "dest_position": deputy,
-            "overrides": [OverrideRequest("R-QUOTA", reason="Xã trọng điểm, tăng cường")],
+            "overrides": [OverrideRequest("R-QUOTA", reason="Xã trọng điểm, tăng cường",
+                                          decision_reference="Quyết định 120-QĐ/TW")],
         }
     )
     assert posting.adds_title
