@@ -15,7 +15,7 @@ ARGS ?=
 PORT ?= 8000
 RESEED ?=
 
-.PHONY: help venv services system-packages test run stop-db reset-db check-compose
+.PHONY: help venv services system-packages lint test run stop-db reset-db check-compose
 
 help:
 	@echo "make run              start the app at http://127.0.0.1:$(PORT) (embedded PostgreSQL when DATABASE_URL is unset)"
@@ -36,7 +36,12 @@ services:
 system-packages:
 	@bash scripts/ensure-system-packages.sh
 
-test: venv services system-packages
+# Style and common mistakes (ruff, configured in pyproject.toml): seconds, so part of every test run.
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+test: venv services system-packages lint
 	$(PY) -m pytest $(ARGS)
 
 run: venv

@@ -18,14 +18,16 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Quản trị hệ thống"
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
-                 exclude=["password", "last_login"])  # fmt: skip
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=["password", "last_login"]
+)
 class User(AbstractUser):
     """A person who signs in. What they see is decided by accounts.scopes alone."""
 
     role = models.CharField("vai trò", max_length=16, choices=Role.choices, default=Role.BOARD_STAFF)
-    office_unit = models.ForeignKey("units.Unit", verbose_name="cơ quan công tác", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    office_unit = models.ForeignKey(
+        "units.Unit", verbose_name="cơ quan công tác", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = "người dùng"

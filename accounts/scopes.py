@@ -30,9 +30,9 @@ def _with_predecessors(unit_ids: set[int]) -> set[int]:
     found = set(unit_ids)
     frontier = set(unit_ids)
     while frontier:
-        frontier = set(
-            UnitLineage.objects.filter(successor_id__in=frontier).values_list("predecessor_id", flat=True)
-        ) - found
+        frontier = (
+            set(UnitLineage.objects.filter(successor_id__in=frontier).values_list("predecessor_id", flat=True)) - found
+        )
         found |= frontier
     return found
 

@@ -26,11 +26,25 @@ class CadreAdmin(AccentFreeSearchMixin, RegistryAdmin):
     autocomplete_fields = ["unit", "birthplace_unit", "home_town_unit"]
     inlines = [PlanningInline, EvaluationInline]
     fields = [
-        "full_name", "other_names", "date_of_birth", "sex", "ethnicity", "religion",
-        "birthplace", "birthplace_unit", "home_town", "home_town_unit",
-        "professional_level", "professional_field", "political_theory", "state_management",
-        "party_entry_date", "management_category", "personal_id", "unit",
-    ]  # fmt: skip
+        "full_name",
+        "other_names",
+        "date_of_birth",
+        "sex",
+        "ethnicity",
+        "religion",
+        "birthplace",
+        "birthplace_unit",
+        "home_town",
+        "home_town_unit",
+        "professional_level",
+        "professional_field",
+        "political_theory",
+        "state_management",
+        "party_entry_date",
+        "management_category",
+        "personal_id",
+        "unit",
+    ]
 
 
 @admin.register(PlanningRecord)

@@ -75,25 +75,42 @@ class Cadre(models.Model):
     ethnicity = models.CharField("dân tộc", max_length=40, default=MAJORITY_ETHNICITY)
     religion = models.CharField("tôn giáo", max_length=60, blank=True, help_text="Để trống nếu không theo tôn giáo")
     birthplace = models.CharField("nơi sinh (như khai)", max_length=255, blank=True)
-    birthplace_unit = models.ForeignKey("units.Unit", verbose_name="nơi sinh (đơn vị)", null=True, blank=True,
-                                        on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    birthplace_unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name="nơi sinh (đơn vị)",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     home_town = models.CharField("quê quán (như khai)", max_length=255, blank=True)
-    home_town_unit = models.ForeignKey("units.Unit", verbose_name="quê quán (đơn vị)", null=True, blank=True,
-                                       on_delete=models.PROTECT, related_name="+")  # fmt: skip
-    professional_level = models.CharField("trình độ chuyên môn", max_length=12, blank=True,
-                                          choices=ProfessionalLevel.choices)  # fmt: skip
+    home_town_unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name="quê quán (đơn vị)",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    professional_level = models.CharField(
+        "trình độ chuyên môn", max_length=12, blank=True, choices=ProfessionalLevel.choices
+    )
     professional_field = models.CharField("chuyên ngành", max_length=120, blank=True)
-    political_theory = models.CharField("lý luận chính trị", max_length=12, blank=True,
-                                        choices=PoliticalTheory.choices)  # fmt: skip
-    state_management = models.CharField("quản lý nhà nước", max_length=24, blank=True,
-                                        choices=StateManagement.choices)  # fmt: skip
+    political_theory = models.CharField("lý luận chính trị", max_length=12, blank=True, choices=PoliticalTheory.choices)
+    state_management = models.CharField("quản lý nhà nước", max_length=24, blank=True, choices=StateManagement.choices)
     party_entry_date = models.DateField("ngày vào Đảng", null=True, blank=True)
-    management_category = models.CharField("diện quản lý", max_length=8, blank=True,
-                                           choices=ManagementCategory.choices)  # fmt: skip
-    personal_id = models.CharField("mã cán bộ", max_length=32, blank=True,
-                                   help_text="Mã định danh trong tỉnh (không phải số CCCD).")  # fmt: skip
-    unit = models.ForeignKey("units.Unit", verbose_name="đơn vị công tác hiện nay", null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="cadres")  # fmt: skip
+    management_category = models.CharField("diện quản lý", max_length=8, blank=True, choices=ManagementCategory.choices)
+    personal_id = models.CharField(
+        "mã cán bộ", max_length=32, blank=True, help_text="Mã định danh trong tỉnh (không phải số CCCD)."
+    )
+    unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name="đơn vị công tác hiện nay",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cadres",
+    )
     search_key = models.CharField(max_length=255, editable=False, db_index=True)
     sort_key = models.CharField(max_length=400, editable=False, db_collation="C", db_index=True)
 
@@ -104,11 +121,17 @@ class Cadre(models.Model):
         verbose_name_plural = "cán bộ"
         ordering = ["sort_key", "date_of_birth"]
         constraints = [
-            models.UniqueConstraint(fields=["personal_id"], condition=~Q(personal_id=""),
-                                    name="cadre_personal_id_unique",
-                                    violation_error_message="Mã cán bộ này đã được dùng cho người khác."),  # fmt: skip
-            models.CheckConstraint(condition=Q(date_of_birth__gte="1900-01-01"), name="cadre_birth_plausible",
-                                   violation_error_message="Ngày sinh không hợp lệ."),  # fmt: skip
+            models.UniqueConstraint(
+                fields=["personal_id"],
+                condition=~Q(personal_id=""),
+                name="cadre_personal_id_unique",
+                violation_error_message="Mã cán bộ này đã được dùng cho người khác.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_of_birth__gte="1900-01-01"),
+                name="cadre_birth_plausible",
+                violation_error_message="Ngày sinh không hợp lệ.",
+            ),
             models.CheckConstraint(
                 condition=Q(party_entry_date__isnull=True) | Q(party_entry_date__gt=F("date_of_birth")),
                 name="cadre_party_entry_after_birth",
@@ -118,10 +141,6 @@ class Cadre(models.Model):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.date_of_birth:%Y})"
-
-    @property
-    def is_ethnic_minority(self) -> bool:
-        return bool(self.ethnicity) and self.ethnicity != MAJORITY_ETHNICITY
 
     def save(self, *args, **kwargs) -> None:
         self.full_name = normalize_text(self.full_name)
@@ -134,6 +153,10 @@ class Cadre(models.Model):
             kwargs["update_fields"] = {*update_fields, "search_key", "sort_key"}
         super().save(*args, **kwargs)
 
+    @property
+    def is_ethnic_minority(self) -> bool:
+        return bool(self.ethnicity) and self.ethnicity != MAJORITY_ETHNICITY
+
 
 class PlanningRecordQuerySet(models.QuerySet):
     def visible_to(self, user) -> PlanningRecordQuerySet:
@@ -145,9 +168,12 @@ class PlanningRecord(models.Model):
     """A cadre in the planning pool (quy hoạch) for a title, for a term."""
 
     cadre = models.ForeignKey(Cadre, verbose_name="cán bộ", on_delete=models.PROTECT, related_name="planning_records")
-    target_title = models.ForeignKey("units.PositionTitle", verbose_name="chức danh quy hoạch", on_delete=models.PROTECT)
-    target_unit = models.ForeignKey("units.Unit", verbose_name="đơn vị", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    target_title = models.ForeignKey(
+        "units.PositionTitle", verbose_name="chức danh quy hoạch", on_delete=models.PROTECT
+    )
+    target_unit = models.ForeignKey(
+        "units.Unit", verbose_name="đơn vị", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     term = models.ForeignKey("units.Term", verbose_name="nhiệm kỳ", on_delete=models.PROTECT)
     decision_reference = models.CharField("quyết định phê duyệt", max_length=60, blank=True)
     valid_from = models.DateField("hiệu lực từ")
@@ -203,11 +229,17 @@ class Evaluation(models.Model):
         verbose_name_plural = "đánh giá, xếp loại"
         ordering = ["-year", "-quarter"]
         constraints = [
-            models.UniqueConstraint(fields=["cadre", "year", "quarter"], nulls_distinct=False,
-                                    name="evaluation_once_per_period",
-                                    violation_error_message="Cán bộ đã có đánh giá cho kỳ này."),  # fmt: skip
-            models.CheckConstraint(condition=Q(year__gte=1990, year__lte=2100), name="evaluation_year_plausible",
-                                   violation_error_message="Năm đánh giá không hợp lệ."),  # fmt: skip
+            models.UniqueConstraint(
+                fields=["cadre", "year", "quarter"],
+                nulls_distinct=False,
+                name="evaluation_once_per_period",
+                violation_error_message="Cán bộ đã có đánh giá cho kỳ này.",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1990, year__lte=2100),
+                name="evaluation_year_plausible",
+                violation_error_message="Năm đánh giá không hợp lệ.",
+            ),
             # Quarterly ratings began with Kết luận 198-KL/TW (10/2025): quarters I–III only.
             models.CheckConstraint(
                 condition=Q(quarter__isnull=True) | Q(quarter__in=[1, 2, 3], year__gte=2026),

@@ -20,11 +20,13 @@ class PlanQuerySet(models.QuerySet):
 class Plan(NumberedDocument):
     """A rotation plan such as Kế hoạch 42-KH/TU (23/8/2017)."""
 
-    issuing_unit = models.ForeignKey("units.Unit", verbose_name="cơ quan ban hành", on_delete=models.PROTECT,
-                                     related_name="plans")  # fmt: skip
+    issuing_unit = models.ForeignKey(
+        "units.Unit", verbose_name="cơ quan ban hành", on_delete=models.PROTECT, related_name="plans"
+    )
     title = models.CharField("trích yếu", max_length=500)
-    period = models.ForeignKey("units.Term", verbose_name="giai đoạn", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="plans")  # fmt: skip
+    period = models.ForeignKey(
+        "units.Term", verbose_name="giai đoạn", null=True, blank=True, on_delete=models.PROTECT, related_name="plans"
+    )
     legal_bases = models.TextField("căn cứ", blank=True)
     purpose_section = models.TextField("I- Mục đích, yêu cầu", blank=True)
     content_section = models.TextField("II- Nội dung", blank=True)
@@ -51,18 +53,28 @@ class PlanTarget(models.Model):
 
     plan = models.ForeignKey(Plan, verbose_name="kế hoạch", on_delete=models.CASCADE, related_name="targets")
     direction = models.CharField("hướng luân chuyển", max_length=12, blank=True)
-    dest_unit = models.ForeignKey("units.Unit", verbose_name="đơn vị nơi đến", null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")  # fmt: skip
-    dest_title = models.ForeignKey("units.PositionTitle", verbose_name="chức danh", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    dest_unit = models.ForeignKey(
+        "units.Unit", verbose_name="đơn vị nơi đến", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    dest_title = models.ForeignKey(
+        "units.PositionTitle",
+        verbose_name="chức danh",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     count = models.PositiveIntegerField("số lượt")
 
     class Meta:
         verbose_name = "chỉ tiêu"
         verbose_name_plural = "chỉ tiêu"
         constraints = [
-            models.CheckConstraint(condition=Q(count__gte=1), name="plan_target_positive",
-                                   violation_error_message="Chỉ tiêu phải từ 1 lượt trở lên."),  # fmt: skip
+            models.CheckConstraint(
+                condition=Q(count__gte=1),
+                name="plan_target_positive",
+                violation_error_message="Chỉ tiêu phải từ 1 lượt trở lên.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -75,19 +87,35 @@ class PlanEntry(models.Model):
 
     plan = models.ForeignKey(Plan, verbose_name="kế hoạch", on_delete=models.CASCADE, related_name="entries")
     cadre = models.ForeignKey("cadres.Cadre", verbose_name="cán bộ", on_delete=models.PROTECT, related_name="+")
-    dest_unit = models.ForeignKey("units.Unit", verbose_name="đơn vị dự kiến", null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")  # fmt: skip
-    dest_title = models.ForeignKey("units.PositionTitle", verbose_name="chức danh dự kiến", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")  # fmt: skip
-    posting = models.ForeignKey("postings.Posting", verbose_name="đã thực hiện bằng", null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    dest_unit = models.ForeignKey(
+        "units.Unit", verbose_name="đơn vị dự kiến", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    dest_title = models.ForeignKey(
+        "units.PositionTitle",
+        verbose_name="chức danh dự kiến",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    posting = models.ForeignKey(
+        "postings.Posting",
+        verbose_name="đã thực hiện bằng",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "cán bộ dự kiến luân chuyển"
         verbose_name_plural = "cán bộ dự kiến luân chuyển"
         constraints = [
-            models.UniqueConstraint(fields=["plan", "cadre"], name="plan_entry_once_per_cadre",
-                                    violation_error_message="Cán bộ đã có trong danh sách của kế hoạch."),  # fmt: skip
+            models.UniqueConstraint(
+                fields=["plan", "cadre"],
+                name="plan_entry_once_per_cadre",
+                violation_error_message="Cán bộ đã có trong danh sách của kế hoạch.",
+            ),
         ]
 
     def __str__(self) -> str:

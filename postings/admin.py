@@ -37,8 +37,15 @@ class RuleSetAdmin(RegistryAdmin):
 class PostingInline(admin.TabularInline):
     model = Posting
     extra = 0
-    fields = ["cadre", "origin_title_name", "origin_unit_name", "dest_title_name", "dest_unit_name", "start_date",
-              "status"]  # fmt: skip
+    fields = [
+        "cadre",
+        "origin_title_name",
+        "origin_unit_name",
+        "dest_title_name",
+        "dest_unit_name",
+        "start_date",
+        "status",
+    ]
     readonly_fields = fields
     can_delete = False
     show_change_link = True
@@ -74,8 +81,16 @@ class OverrideInline(admin.TabularInline):
 @admin.register(Posting)
 class PostingAdmin(ServiceFormAdmin):
     form = PostingForm
-    list_display = ["cadre", "origin_title_name", "origin_unit_name", "dest_title_name", "dest_unit_name",
-                    "direction", "start_date", "status"]  # fmt: skip
+    list_display = [
+        "cadre",
+        "origin_title_name",
+        "origin_unit_name",
+        "dest_title_name",
+        "dest_unit_name",
+        "direction",
+        "start_date",
+        "status",
+    ]
     list_filter = ["status", "kind", "direction", "purpose", "is_primary", "adds_title"]
     list_select_related = ["cadre"]
     search_fields = ["cadre__full_name", "dest_unit_name", "decision__symbol"]
@@ -88,8 +103,19 @@ class PostingAdmin(ServiceFormAdmin):
         ("Nơi đi", {"fields": ["origin_position", "origin_unit", "origin_title_name", "origin_unit_name"]}),
         ("Nơi đến", {"fields": ["dest_position", "dest_unit", "dest_title_name", "dest_unit_name"]}),
         ("Thời gian", {"fields": ["start_date", "planned_months", "planned_end", "actual_end", "outcome"]}),
-        ("Kiểm tra theo quy định", {"fields": ["direction", "rule_set", "adds_title", "override_rules",
-                                               "override_reason", "override_reference"]}),
+        (
+            "Kiểm tra theo quy định",
+            {
+                "fields": [
+                    "direction",
+                    "rule_set",
+                    "adds_title",
+                    "override_rules",
+                    "override_reason",
+                    "override_reference",
+                ]
+            },
+        ),
         ("Hủy", {"fields": ["cancel_reason"], "classes": ["collapse"]}),
     ]
 

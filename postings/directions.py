@@ -32,9 +32,13 @@ class Direction(models.TextChoices):
 
 
 DISTRICT_DIRECTIONS = {
-    Direction.PROVINCE_TO_DISTRICT, Direction.DISTRICT_TO_PROVINCE, Direction.DISTRICT_TO_DISTRICT,
-    Direction.DISTRICT_TO_COMMUNE, Direction.COMMUNE_TO_DISTRICT, Direction.DEPARTMENT_TO_DEPARTMENT,
-}  # fmt: skip
+    Direction.PROVINCE_TO_DISTRICT,
+    Direction.DISTRICT_TO_PROVINCE,
+    Direction.DISTRICT_TO_DISTRICT,
+    Direction.DISTRICT_TO_COMMUNE,
+    Direction.COMMUNE_TO_DISTRICT,
+    Direction.DEPARTMENT_TO_DEPARTMENT,
+}
 
 _BY_LEVELS = {
     (Level.CENTRAL, Level.PROVINCE): Direction.CENTRAL_TO_PROVINCE,

@@ -61,21 +61,43 @@ class ServiceForm(AuditReasonForm):
 
 class PostingForm(ServiceForm):
     override_rules = forms.MultipleChoiceField(
-        label="Vượt quy định (trường hợp đặc biệt)", choices=OVERRIDABLE_RULES, required=False,
+        label="Vượt quy định (trường hợp đặc biệt)",
+        choices=OVERRIDABLE_RULES,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Chỉ chọn khi hệ thống cảnh báo và có lý do; cảnh báo nào cần số quyết định thì ghi cả số quyết định.",
-    )  # fmt: skip
-    override_reason = forms.CharField(label="Lý do trường hợp đặc biệt", required=False, max_length=500,
-                                      widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+        help_text=(
+            "Chỉ chọn khi hệ thống cảnh báo và có lý do; cảnh báo nào cần số quyết định thì ghi cả số quyết định."
+        ),
+    )
+    override_reason = forms.CharField(
+        label="Lý do trường hợp đặc biệt", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
     override_reference = forms.CharField(label="Số, ký hiệu quyết định cho phép", required=False, max_length=80)
 
     class Meta:
         model = Posting
         fields = [
-            "cadre", "decision", "kind", "purpose", "origin_position", "origin_unit", "origin_unit_name",
-            "origin_title_name", "dest_position", "dest_unit", "dest_unit_name", "dest_title_name", "start_date",
-            "planned_months", "planned_end", "is_primary", "status", "actual_end", "outcome", "cancel_reason",
-        ]  # fmt: skip
+            "cadre",
+            "decision",
+            "kind",
+            "purpose",
+            "origin_position",
+            "origin_unit",
+            "origin_unit_name",
+            "origin_title_name",
+            "dest_position",
+            "dest_unit",
+            "dest_unit_name",
+            "dest_title_name",
+            "start_date",
+            "planned_months",
+            "planned_end",
+            "is_primary",
+            "status",
+            "actual_end",
+            "outcome",
+            "cancel_reason",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,22 +108,36 @@ class PostingForm(ServiceForm):
     def overrides(self) -> list[services.OverrideRequest]:
         reason = self.cleaned_data.get("override_reason", "")
         reference = self.cleaned_data.get("override_reference", "")
-        return [services.OverrideRequest(code, reason, reference) for code in self.cleaned_data.get("override_rules", [])]
+        return [
+            services.OverrideRequest(code, reason, reference) for code in self.cleaned_data.get("override_rules", [])
+        ]
 
     def save_through_service(self) -> Posting:
         data = self.cleaned_data
         reason = data.get(AUDIT_REASON_FIELD, "")
         if self.instance.pk is None:
             return services.posting_create(
-                actor=self.actor, cadre=data["cadre"], decision=data["decision"], dest_unit=data.get("dest_unit"),
-                dest_position=data.get("dest_position"), start_date=data["start_date"], kind=data["kind"],
-                purpose=data["purpose"], origin_unit=data.get("origin_unit"), origin_position=data.get("origin_position"),
+                actor=self.actor,
+                cadre=data["cadre"],
+                decision=data["decision"],
+                dest_unit=data.get("dest_unit"),
+                dest_position=data.get("dest_position"),
+                start_date=data["start_date"],
+                kind=data["kind"],
+                purpose=data["purpose"],
+                origin_unit=data.get("origin_unit"),
+                origin_position=data.get("origin_position"),
                 origin_unit_name=data.get("origin_unit_name") or None,
                 origin_title_name=data.get("origin_title_name") or None,
-                dest_unit_name=data.get("dest_unit_name") or None, dest_title_name=data.get("dest_title_name") or None,
-                planned_months=data["planned_months"], planned_end=data.get("planned_end"),
-                is_primary=data["is_primary"], status=data["status"], overrides=self.overrides(), reason=reason,
-            )  # fmt: skip
+                dest_unit_name=data.get("dest_unit_name") or None,
+                dest_title_name=data.get("dest_title_name") or None,
+                planned_months=data["planned_months"],
+                planned_end=data.get("planned_end"),
+                is_primary=data["is_primary"],
+                status=data["status"],
+                overrides=self.overrides(),
+                reason=reason,
+            )
         original = Posting.objects.get(pk=self.instance.pk)
         status = data["status"]
         if status == PostingStatus.CANCELLED and original.status != PostingStatus.CANCELLED:
@@ -109,33 +145,59 @@ class PostingForm(ServiceForm):
         changes = {name: data[name] for name in self.changed_data if name in services.UPDATABLE_FIELDS}
         posting = original
         if changes:
-            posting = services.posting_update(actor=self.actor, posting=original, changes=changes,
-                                              overrides=self.overrides(), reason=reason)  # fmt: skip
+            posting = services.posting_update(
+                actor=self.actor, posting=original, changes=changes, overrides=self.overrides(), reason=reason
+            )
         if status == PostingStatus.ENDED and original.status == PostingStatus.IN_FORCE:
-            posting = services.posting_end(actor=self.actor, posting=posting, actual_end=data.get("actual_end"),
-                                           outcome=data.get("outcome", ""), overrides=self.overrides(),
-                                           reason=reason)  # fmt: skip
+            posting = services.posting_end(
+                actor=self.actor,
+                posting=posting,
+                actual_end=data.get("actual_end"),
+                outcome=data.get("outcome", ""),
+                overrides=self.overrides(),
+                reason=reason,
+            )
         elif status != original.status and status != PostingStatus.ENDED:
-            raise ValidationError({"status": ["Chỉ chuyển được từ “Đang thực hiện” sang “Đã kết thúc” (ghi ngày "
-                                              "kết thúc và kết quả) hoặc sang “Đã hủy” (ghi lý do)."]})  # fmt: skip
+            raise ValidationError(
+                {
+                    "status": [
+                        "Chỉ chuyển được từ “Đang thực hiện” sang “Đã kết thúc” (ghi ngày "
+                        "kết thúc và kết quả) hoặc sang “Đã hủy” (ghi lý do)."
+                    ]
+                }
+            )
         return posting
 
 
 class DecisionForm(ServiceForm):
     class Meta:
         model = Decision
-        fields = ["symbol", "date", "issuing_unit", "signer", "signer_title", "summary", "scan", "status",
-                  "cancel_reason"]  # fmt: skip
+        fields = [
+            "symbol",
+            "date",
+            "issuing_unit",
+            "signer",
+            "signer_title",
+            "summary",
+            "scan",
+            "status",
+            "cancel_reason",
+        ]
 
     def save_through_service(self) -> Decision:
         data = self.cleaned_data
         reason = data.get(AUDIT_REASON_FIELD, "")
         if self.instance.pk is None:
             decision = services.decision_create(
-                actor=self.actor, symbol=data["symbol"], date=data["date"], issuing_unit=data["issuing_unit"],
-                signer=data.get("signer", ""), signer_title=data.get("signer_title", ""),
-                summary=data.get("summary", ""), reason=reason,
-            )  # fmt: skip
+                actor=self.actor,
+                symbol=data["symbol"],
+                date=data["date"],
+                issuing_unit=data["issuing_unit"],
+                signer=data.get("signer", ""),
+                signer_title=data.get("signer_title", ""),
+                summary=data.get("summary", ""),
+                reason=reason,
+            )
             if data.get("scan"):
                 decision.scan = data["scan"]
                 decision.save(update_fields=["scan"])

@@ -62,8 +62,11 @@ class RuleSetting(models.Model):
         verbose_name_plural = "quy tắc"
         ordering = ["rule_set", "rule_code"]
         constraints = [
-            models.UniqueConstraint(fields=["rule_set", "rule_code"], name="rule_setting_unique",
-                                    violation_error_message="Quy tắc này đã có trong bộ quy tắc."),  # fmt: skip
+            models.UniqueConstraint(
+                fields=["rule_set", "rule_code"],
+                name="rule_setting_unique",
+                violation_error_message="Quy tắc này đã có trong bộ quy tắc.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -93,14 +96,16 @@ class DecisionStatus(models.TextChoices):
 class Decision(NumberedDocument):
     """A decision (quyết định); one decision may carry many postings."""
 
-    issuing_unit = models.ForeignKey("units.Unit", verbose_name="cơ quan ban hành", on_delete=models.PROTECT,
-                                     related_name="decisions")  # fmt: skip
+    issuing_unit = models.ForeignKey(
+        "units.Unit", verbose_name="cơ quan ban hành", on_delete=models.PROTECT, related_name="decisions"
+    )
     signer = models.CharField("người ký", max_length=120, blank=True)
     signer_title = models.CharField("chức vụ người ký", max_length=120, blank=True)
     summary = models.CharField("trích yếu", max_length=500, blank=True)
     scan = models.FileField("bản chụp (PDF)", upload_to="decisions/%Y/", blank=True)
-    status = models.CharField("trạng thái", max_length=12, choices=DecisionStatus.choices,
-                              default=DecisionStatus.IN_FORCE)  # fmt: skip
+    status = models.CharField(
+        "trạng thái", max_length=12, choices=DecisionStatus.choices, default=DecisionStatus.IN_FORCE
+    )
     cancel_reason = models.CharField("lý do hủy", max_length=500, blank=True)
 
     objects = DecisionQuerySet.as_manager()
@@ -190,18 +195,38 @@ class Posting(models.Model):
 
     cadre = models.ForeignKey("cadres.Cadre", verbose_name="cán bộ", on_delete=models.PROTECT, related_name="postings")
     kind = models.CharField("hình thức", max_length=12, choices=PostingKind.choices, default=PostingKind.ROTATION)
-    purpose = models.CharField("mục đích", max_length=20, choices=PostingPurpose.choices,
-                               default=PostingPurpose.TRAINING)  # fmt: skip
-    origin_position = models.ForeignKey("units.Position", verbose_name="vị trí nơi đi", null=True, blank=True,
-                                        on_delete=models.PROTECT, related_name="+")  # fmt: skip
-    origin_unit = models.ForeignKey("units.Unit", verbose_name="đơn vị nơi đi", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="postings_out")  # fmt: skip
+    purpose = models.CharField(
+        "mục đích", max_length=20, choices=PostingPurpose.choices, default=PostingPurpose.TRAINING
+    )
+    origin_position = models.ForeignKey(
+        "units.Position",
+        verbose_name="vị trí nơi đi",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    origin_unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name="đơn vị nơi đi",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="postings_out",
+    )
     origin_unit_name = models.CharField("đơn vị nơi đi (theo quyết định)", max_length=255, blank=True)
     origin_title_name = models.CharField("chức vụ nơi đi (theo quyết định)", max_length=255, blank=True)
-    dest_position = models.ForeignKey("units.Position", verbose_name="vị trí nơi đến", null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="+")  # fmt: skip
-    dest_unit = models.ForeignKey("units.Unit", verbose_name="đơn vị nơi đến", on_delete=models.PROTECT,
-                                  related_name="postings_in")  # fmt: skip
+    dest_position = models.ForeignKey(
+        "units.Position",
+        verbose_name="vị trí nơi đến",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    dest_unit = models.ForeignKey(
+        "units.Unit", verbose_name="đơn vị nơi đến", on_delete=models.PROTECT, related_name="postings_in"
+    )
     dest_unit_name = models.CharField("đơn vị nơi đến (theo quyết định)", max_length=255)
     dest_title_name = models.CharField("chức vụ nơi đến (theo quyết định)", max_length=255)
     direction = models.CharField("hướng luân chuyển", max_length=12, choices=Direction.choices, editable=False)
@@ -212,11 +237,13 @@ class Posting(models.Model):
     actual_end = models.DateField("ngày kết thúc thực tế", null=True, blank=True)
     outcome = models.CharField("kết quả", max_length=12, choices=PostingOutcome.choices, blank=True)
     is_primary = models.BooleanField("chức vụ chính", default=True, help_text="Bỏ chọn nếu là kiêm nhiệm.")
-    status = models.CharField("trạng thái", max_length=12, choices=PostingStatus.choices,
-                              default=PostingStatus.IN_FORCE)  # fmt: skip
+    status = models.CharField(
+        "trạng thái", max_length=12, choices=PostingStatus.choices, default=PostingStatus.IN_FORCE
+    )
     cancel_reason = models.CharField("lý do hủy", max_length=500, blank=True)
-    rule_set = models.ForeignKey(RuleSet, verbose_name="bộ quy tắc áp dụng", null=True, blank=True,
-                                 on_delete=models.PROTECT, editable=False)  # fmt: skip
+    rule_set = models.ForeignKey(
+        RuleSet, verbose_name="bộ quy tắc áp dụng", null=True, blank=True, on_delete=models.PROTECT, editable=False
+    )
     adds_title = models.BooleanField("tăng thêm chức danh", default=False, editable=False)
 
     objects = PostingQuerySet.as_manager()
@@ -283,18 +310,29 @@ class PostingOverride(models.Model):
     rule_code = models.CharField("mã quy tắc", max_length=24)
     reason = models.CharField("lý do", max_length=500)
     decision_reference = models.CharField("quyết định cho phép", max_length=80, blank=True)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người quyết định vượt",
-                                   null=True, on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người quyết định vượt",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     granted_at = models.DateTimeField("thời điểm", auto_now_add=True)
 
     class Meta:
         verbose_name = "trường hợp đặc biệt"
         verbose_name_plural = "trường hợp đặc biệt"
         constraints = [
-            models.UniqueConstraint(fields=["posting", "rule_code"], name="override_once_per_rule",
-                                    violation_error_message="Quy tắc này đã được cho phép vượt."),  # fmt: skip
-            models.CheckConstraint(condition=~Q(reason=""), name="override_has_reason",
-                                   violation_error_message="Phải ghi lý do trường hợp đặc biệt."),  # fmt: skip
+            models.UniqueConstraint(
+                fields=["posting", "rule_code"],
+                name="override_once_per_rule",
+                violation_error_message="Quy tắc này đã được cho phép vượt.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="override_has_reason",
+                violation_error_message="Phải ghi lý do trường hợp đặc biệt.",
+            ),
         ]
 
     def __str__(self) -> str:

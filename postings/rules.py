@@ -192,8 +192,9 @@ def check_units_exist(ctx: RuleContext) -> list[Finding]:
             message = f"Đơn vị {label} {name} không tồn tại vào ngày ký quyết định {vn_date(ctx.day)}"
             found.append(ctx.finding(unit_field, f"{message} ({_validity(unit)}).", cite=False))
         elif unit.level == Level.DISTRICT and ctx.day >= REORGANISATION_DATE:
-            message = (f"Đơn vị {label} {name} là đơn vị cấp huyện; từ {vn_date(REORGANISATION_DATE)} "
-                       "không còn cấp huyện.")  # fmt: skip
+            message = (
+                f"Đơn vị {label} {name} là đơn vị cấp huyện; từ {vn_date(REORGANISATION_DATE)} không còn cấp huyện."
+            )
             found.append(ctx.finding(unit_field, message, cite=False))
         if position is not None and position.unit_id != unit.pk:
             message = f"Vị trí {label} {_quoted(str(position))} không thuộc đơn vị {label} {name}."
@@ -208,8 +209,9 @@ def check_direction(ctx: RuleContext) -> list[Finding]:
     label = _quoted(Direction(expected).label)
     if p.direction != expected:
         stored = Direction(p.direction).label if p.direction in Direction.values else p.direction or "(trống)"
-        message = (f"Hướng luân chuyển ghi là {_quoted(stored)} nhưng theo cấp của đơn vị nơi đi và nơi đến "
-                   f"phải là {label}.")  # fmt: skip
+        message = (
+            f"Hướng luân chuyển ghi là {_quoted(stored)} nhưng theo cấp của đơn vị nơi đi và nơi đến phải là {label}."
+        )
         return [ctx.finding("dest_unit", message, cite=False)]
     if expected not in directions_valid_on(ctx.day):
         why = ""
@@ -266,8 +268,10 @@ def document_number_errors(
         return []
     term = Term.congress_term_on(day)
     if term is None:
-        return [f"Không có nhiệm kỳ đại hội nào chứa ngày {vn_date(day)}, nên không kiểm tra được số, "
-                f"ký hiệu {_quoted(symbol)} (số văn bản được đánh lại từ đầu mỗi nhiệm kỳ)."]  # fmt: skip
+        return [
+            f"Không có nhiệm kỳ đại hội nào chứa ngày {vn_date(day)}, nên không kiểm tra được số, "
+            f"ký hiệu {_quoted(symbol)} (số văn bản được đánh lại từ đầu mỗi nhiệm kỳ)."
+        ]
     number, rest = symbol.split("-", 1)
     doc_type = rest.split("/", 1)[0]
     duplicate = (
@@ -277,9 +281,11 @@ def document_number_errors(
         .first()
     )
     if duplicate is not None:
-        return [f"Số, ký hiệu {_quoted(symbol)} đã được dùng cho quyết định {duplicate.symbol} ngày "
-                f"{vn_date(duplicate.date)} trong nhiệm kỳ {term.name}; mỗi số chỉ dùng một lần "
-                "cho cùng cơ quan, cùng loại văn bản trong một nhiệm kỳ."]  # fmt: skip
+        return [
+            f"Số, ký hiệu {_quoted(symbol)} đã được dùng cho quyết định {duplicate.symbol} ngày "
+            f"{vn_date(duplicate.date)} trong nhiệm kỳ {term.name}; mỗi số chỉ dùng một lần "
+            "cho cùng cơ quan, cùng loại văn bản trong một nhiệm kỳ."
+        ]
     return []
 
 

@@ -157,22 +157,34 @@ def decision_create(
         if number_errors:
             errors["symbol"] = number_errors
         if issuing_unit is not None and date is not None and not issuing_unit.is_valid_on(date):
-            errors["issuing_unit"] = [
-                f"Cơ quan ban hành “{issuing_unit.name}” không tồn tại vào ngày {vn_date(date)}."
-            ]
+            errors["issuing_unit"] = [f"Cơ quan ban hành “{issuing_unit.name}” không tồn tại vào ngày {vn_date(date)}."]
         if errors:
             raise ValidationError(errors)
         decision = Decision(
-            symbol=symbol, date=date, issuing_unit=issuing_unit, signer=signer, signer_title=signer_title,
-            summary=summary, congress_term=Term.congress_term_on(date),
-        )  # fmt: skip
+            symbol=symbol,
+            date=date,
+            issuing_unit=issuing_unit,
+            signer=signer,
+            signer_title=signer_title,
+            summary=summary,
+            congress_term=Term.congress_term_on(date),
+        )
         _full_clean(decision)
         _save(decision)
         return decision
 
 
-DECISION_UPDATABLE_FIELDS = {"symbol", "date", "issuing_unit", "signer", "signer_title", "summary", "scan",
-                             "status", "cancel_reason"}  # fmt: skip
+DECISION_UPDATABLE_FIELDS = {
+    "symbol",
+    "date",
+    "issuing_unit",
+    "signer",
+    "signer_title",
+    "summary",
+    "scan",
+    "status",
+    "cancel_reason",
+}
 
 
 @transaction.atomic
@@ -188,23 +200,29 @@ def decision_update(*, actor, decision: Decision, changes: dict, reason: str = "
         decision.symbol = clean_symbol(decision.symbol)
         errors: dict[str, list[str]] = {}
         if {"symbol", "date", "issuing_unit"} & set(changes):
-            number_errors = document_number_errors(symbol=decision.symbol, day=decision.date,
-                                                   issuing_unit=decision.issuing_unit, exclude_pk=decision.pk)  # fmt: skip
+            number_errors = document_number_errors(
+                symbol=decision.symbol, day=decision.date, issuing_unit=decision.issuing_unit, exclude_pk=decision.pk
+            )
             if number_errors:
                 errors["symbol"] = number_errors
             if not decision.issuing_unit.is_valid_on(decision.date):
-                errors["issuing_unit"] = [f"Cơ quan ban hành “{decision.issuing_unit.name}” không tồn tại vào ngày "
-                                          f"{vn_date(decision.date)}."]  # fmt: skip
+                errors["issuing_unit"] = [
+                    f"Cơ quan ban hành “{decision.issuing_unit.name}” không tồn tại vào ngày {vn_date(decision.date)}."
+                ]
         standing = decision.postings.exclude(status=PostingStatus.CANCELLED)
         if "date" in changes and standing.filter(start_date__lt=decision.date).exists():
-            errors["date"] = [f"Có luân chuyển của quyết định bắt đầu trước ngày {vn_date(decision.date)}; "
-                              "ngày ký quyết định không được sau ngày bắt đầu luân chuyển."]  # fmt: skip
+            errors["date"] = [
+                f"Có luân chuyển của quyết định bắt đầu trước ngày {vn_date(decision.date)}; "
+                "ngày ký quyết định không được sau ngày bắt đầu luân chuyển."
+            ]
         if decision.status == DecisionStatus.CANCELLED:
             if not (decision.cancel_reason or "").strip():
                 errors["cancel_reason"] = ["Phải ghi lý do hủy quyết định."]
             if standing.exists():
-                errors["status"] = [f"Quyết định còn {standing.count()} luân chuyển chưa hủy; hãy hủy các luân chuyển "
-                                    "đó trước khi hủy quyết định."]  # fmt: skip
+                errors["status"] = [
+                    f"Quyết định còn {standing.count()} luân chuyển chưa hủy; hãy hủy các luân chuyển "
+                    "đó trước khi hủy quyết định."
+                ]
         if errors:
             raise ValidationError(errors)
         decision.congress_term = Term.congress_term_on(decision.date)
@@ -252,14 +270,19 @@ def _overridden(
         reference = " và số, ký hiệu quyết định cho phép" if finding.requires_decision_reference else ""
         if request is None:
             if finding.code not in already_granted:
-                refuse(finding, f"{finding.message} Muốn lưu, phải ghi lý do trường hợp đặc biệt{reference} "
-                                f"(vượt quy định {finding.code}).")  # fmt: skip
+                refuse(
+                    finding,
+                    f"{finding.message} Muốn lưu, phải ghi lý do trường hợp đặc biệt{reference} "
+                    f"(vượt quy định {finding.code}).",
+                )
         elif not (request.reason or "").strip():
-            refuse(finding, f"{finding.message} Phải ghi lý do trường hợp đặc biệt "
-                            f"(vượt quy định {finding.code}).")  # fmt: skip
+            refuse(finding, f"{finding.message} Phải ghi lý do trường hợp đặc biệt (vượt quy định {finding.code}).")
         elif finding.requires_decision_reference and not (request.decision_reference or "").strip():
-            refuse(finding, f"{finding.message} Phải ghi số, ký hiệu quyết định cho phép trường hợp đặc biệt "
-                            f"(vượt quy định {finding.code}).")  # fmt: skip
+            refuse(
+                finding,
+                f"{finding.message} Phải ghi số, ký hiệu quyết định cho phép trường hợp đặc biệt "
+                f"(vượt quy định {finding.code}).",
+            )
         else:
             granted[finding.code] = request
     if refused:
@@ -269,8 +292,11 @@ def _overridden(
 
 def _store_overrides(posting: Posting, granted: dict[str, OverrideRequest], actor) -> None:
     for code, request in granted.items():
-        values = {"reason": request.reason.strip(), "decision_reference": request.decision_reference.strip(),
-                  "granted_by": actor}  # fmt: skip
+        values = {
+            "reason": request.reason.strip(),
+            "decision_reference": request.decision_reference.strip(),
+            "granted_by": actor,
+        }
         override = PostingOverride.objects.filter(posting=posting, rule_code=code).first()
         if override is None:
             override = PostingOverride(posting=posting, rule_code=code, **values)
@@ -361,8 +387,9 @@ def posting_create(
         if dest_title_name is None:
             dest_title_name = dest_position.title.name if dest_position is not None else ""
         if not dest_title_name.strip():
-            raise ValidationError({"dest_title_name": ["Phải ghi chức vụ nơi đến như trong quyết định "
-                                                       "(hoặc chọn vị trí nơi đến)."]})  # fmt: skip
+            raise ValidationError(
+                {"dest_title_name": ["Phải ghi chức vụ nơi đến như trong quyết định (hoặc chọn vị trí nơi đến)."]}
+            )
         if origin_unit_name is None:
             origin_unit_name = origin_unit.name if origin_unit is not None else ""
         if origin_title_name is None:
@@ -374,22 +401,48 @@ def posting_create(
         else:
             planned_months = max(whole_months_between(start_date, planned_end), 0)
         posting = Posting(
-            cadre=cadre, kind=kind, purpose=purpose, decision=decision, start_date=start_date,
-            origin_position=origin_position, origin_unit=origin_unit, origin_unit_name=origin_unit_name,
-            origin_title_name=origin_title_name, dest_position=dest_position, dest_unit=dest_unit,
-            dest_unit_name=dest_unit_name, dest_title_name=dest_title_name,
-            planned_months=planned_months, planned_end=planned_end, is_primary=is_primary, status=status,
-        )  # fmt: skip
+            cadre=cadre,
+            kind=kind,
+            purpose=purpose,
+            decision=decision,
+            start_date=start_date,
+            origin_position=origin_position,
+            origin_unit=origin_unit,
+            origin_unit_name=origin_unit_name,
+            origin_title_name=origin_title_name,
+            dest_position=dest_position,
+            dest_unit=dest_unit,
+            dest_unit_name=dest_unit_name,
+            dest_title_name=dest_title_name,
+            planned_months=planned_months,
+            planned_end=planned_end,
+            is_primary=is_primary,
+            status=status,
+        )
         _derive(posting)
         return _check_and_save(posting, actor=actor, overrides=overrides)
 
 
 # Fields a user may change with posting_update; status has its own services (end, cancel).
 UPDATABLE_FIELDS = {
-    "kind", "purpose", "decision", "start_date", "origin_position", "origin_unit", "origin_unit_name",
-    "origin_title_name", "dest_position", "dest_unit", "dest_unit_name", "dest_title_name", "planned_months",
-    "planned_end", "actual_end", "outcome", "is_primary",
-}  # fmt: skip
+    "kind",
+    "purpose",
+    "decision",
+    "start_date",
+    "origin_position",
+    "origin_unit",
+    "origin_unit_name",
+    "origin_title_name",
+    "dest_position",
+    "dest_unit",
+    "dest_unit_name",
+    "dest_title_name",
+    "planned_months",
+    "planned_end",
+    "actual_end",
+    "outcome",
+    "is_primary",
+}
 
 
 def _locked(posting: Posting) -> Posting:
@@ -409,8 +462,10 @@ def posting_update(
         posting = _locked(posting)
         if posting.status == PostingStatus.CANCELLED:
             raise ValidationError({NON_FIELD_ERRORS: ["Luân chuyển đã hủy, không sửa được."]})
-        before = {name: getattr(posting, f"{name}_id") for name in ("origin_position", "origin_unit",
-                                                                   "dest_position", "dest_unit")}  # fmt: skip
+        before = {
+            name: getattr(posting, f"{name}_id")
+            for name in ("origin_position", "origin_unit", "dest_position", "dest_unit")
+        }
         for name, value in changes.items():
             setattr(posting, name, value)
         if "decision" in changes:
@@ -454,8 +509,9 @@ def posting_end(
         posting = _locked(posting)
         errors: dict[str, list[str]] = {}
         if posting.status != PostingStatus.IN_FORCE:
-            errors[NON_FIELD_ERRORS] = [f"Chỉ kết thúc được luân chuyển đang thực hiện (hiện: "
-                                        f"{posting.get_status_display().lower()})."]  # fmt: skip
+            errors[NON_FIELD_ERRORS] = [
+                f"Chỉ kết thúc được luân chuyển đang thực hiện (hiện: {posting.get_status_display().lower()})."
+            ]
         if actual_end is None:
             errors["actual_end"] = ["Phải ghi ngày kết thúc thực tế."]
         if outcome not in PostingOutcome.values:
@@ -465,8 +521,9 @@ def posting_end(
         posting.actual_end = actual_end
         posting.outcome = outcome
         posting.status = PostingStatus.ENDED
-        return _check_and_save(posting, actor=actor, overrides=overrides, only=END_RULES,
-                               update_fields=["actual_end", "outcome", "status"])  # fmt: skip
+        return _check_and_save(
+            posting, actor=actor, overrides=overrides, only=END_RULES, update_fields=["actual_end", "outcome", "status"]
+        )
 
 
 @transaction.atomic

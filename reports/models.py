@@ -29,10 +29,16 @@ class ReportingPeriod(models.Model):
         verbose_name_plural = "kỳ báo cáo"
         ordering = ["-year", "-quarter"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "year", "quarter"], name="reporting_period_unique",
-                                    violation_error_message="Đơn vị đã có kỳ báo cáo này."),  # fmt: skip
-            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="reporting_period_quarter",
-                                   violation_error_message="Quý phải từ 1 đến 4."),  # fmt: skip
+            models.UniqueConstraint(
+                fields=["unit", "year", "quarter"],
+                name="reporting_period_unique",
+                violation_error_message="Đơn vị đã có kỳ báo cáo này.",
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4),
+                name="reporting_period_quarter",
+                violation_error_message="Quý phải từ 1 đến 4.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -53,8 +59,9 @@ class QuarterlyReport(models.Model):
     unit = models.ForeignKey("units.Unit", verbose_name="đơn vị báo cáo", on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField("năm")
     quarter = models.PositiveSmallIntegerField("quý")
-    status = models.CharField("trạng thái", max_length=12, choices=ReportStatus.choices,
-                              default=ReportStatus.NOT_SUBMITTED)  # fmt: skip
+    status = models.CharField(
+        "trạng thái", max_length=12, choices=ReportStatus.choices, default=ReportStatus.NOT_SUBMITTED
+    )
     figures = models.JSONField("số liệu (bản chốt)", default=dict, blank=True)
     adjustments = models.JSONField("điều chỉnh có giải trình", default=list, blank=True)
     results = models.TextField("kết quả", blank=True)
@@ -64,11 +71,23 @@ class QuarterlyReport(models.Model):
     next_quarter = models.TextField("phương hướng quý tới", blank=True)
     proposals = models.TextField("đề xuất, kiến nghị", blank=True)
     document_number = models.CharField("số, ký hiệu", max_length=40, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người nộp", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người nộp",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     submitted_at = models.DateTimeField("thời điểm nộp", null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="người duyệt", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người duyệt",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     reviewed_at = models.DateTimeField("thời điểm duyệt", null=True, blank=True)
     review_comment = models.TextField("ý kiến", blank=True)
 
@@ -79,10 +98,16 @@ class QuarterlyReport(models.Model):
         verbose_name_plural = "báo cáo quý"
         ordering = ["-year", "-quarter"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "year", "quarter"], name="quarterly_report_unique",
-                                    violation_error_message="Đơn vị đã có báo cáo cho quý này."),  # fmt: skip
-            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="quarterly_report_quarter",
-                                   violation_error_message="Quý phải từ 1 đến 4."),  # fmt: skip
+            models.UniqueConstraint(
+                fields=["unit", "year", "quarter"],
+                name="quarterly_report_unique",
+                violation_error_message="Đơn vị đã có báo cáo cho quý này.",
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4),
+                name="quarterly_report_quarter",
+                violation_error_message="Quý phải từ 1 đến 4.",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -260,7 +260,18 @@ def serve(env: dict[str, str], port: int, with_worker: bool) -> int:
     try:
         if with_worker:
             children["celery worker"] = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "rotation_registry", "worker", "-l", "info", "--concurrency", "1"],
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "rotation_registry",
+                    "worker",
+                    "-l",
+                    "info",
+                    "--concurrency",
+                    "1",
+                ],
                 cwd=BASE_DIR,
                 env=env,
             )

@@ -54,21 +54,30 @@ def world(db) -> World:
     UnitLineage.objects.create(predecessor=commune_a1, successor=merged, event=LineageEvent.MERGE, date=REORGANISED)
     return World(
         province=province,
-        provincial_committee=UnitFactory(kind=UnitKind.PARTY_COMMITTEE, name="Tỉnh ủy Thử", parent=province,
-                                         abbreviation="TU"),  # fmt: skip
+        provincial_committee=UnitFactory(
+            kind=UnitKind.PARTY_COMMITTEE, name="Tỉnh ủy Thử", parent=province, abbreviation="TU"
+        ),
         district_a=district_a,
-        district_a_committee=UnitFactory(kind=UnitKind.PARTY_COMMITTEE, name="Huyện ủy An", parent=district_a,
-                                         abbreviation="HU", valid_to=END_OF_DISTRICTS),  # fmt: skip
-        district_a_department=UnitFactory(kind=UnitKind.BOARD, name="Phòng Nội vụ huyện An", parent=district_a,
-                                          valid_to=END_OF_DISTRICTS),  # fmt: skip
+        district_a_committee=UnitFactory(
+            kind=UnitKind.PARTY_COMMITTEE,
+            name="Huyện ủy An",
+            parent=district_a,
+            abbreviation="HU",
+            valid_to=END_OF_DISTRICTS,
+        ),
+        district_a_department=UnitFactory(
+            kind=UnitKind.BOARD, name="Phòng Nội vụ huyện An", parent=district_a, valid_to=END_OF_DISTRICTS
+        ),
         commune_a1=commune_a1,
-        commune_a1_committee=UnitFactory(kind=UnitKind.PARTY_COMMITTEE, name="Đảng ủy xã An Một", parent=commune_a1,
-                                         valid_to=END_OF_DISTRICTS),  # fmt: skip
+        commune_a1_committee=UnitFactory(
+            kind=UnitKind.PARTY_COMMITTEE, name="Đảng ủy xã An Một", parent=commune_a1, valid_to=END_OF_DISTRICTS
+        ),
         district_b=district_b,
         commune_b1=UnitFactory(kind=UnitKind.COMMUNE, name="Xã Bình Một", parent=district_b, valid_to=END_OF_DISTRICTS),
         merged_commune=merged,
-        merged_commune_committee=UnitFactory(kind=UnitKind.PARTY_COMMITTEE, name="Đảng ủy xã Hợp Nhất", parent=merged,
-                                             valid_from=REORGANISED),  # fmt: skip
+        merged_commune_committee=UnitFactory(
+            kind=UnitKind.PARTY_COMMITTEE, name="Đảng ủy xã Hợp Nhất", parent=merged, valid_from=REORGANISED
+        ),
     )
 
 

@@ -44,7 +44,13 @@ def run_python(code: str, settings_module: str, **variables: str) -> subprocess.
     }
     env.update(DJANGO_SETTINGS_MODULE=settings_module, PYTHONIOENCODING="utf-8", **variables)
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True, encoding="utf-8", timeout=120
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
     )
 
 
@@ -70,7 +76,9 @@ def test_production_refuses_to_start_without_a_secret_key():
     ids=["empty", "short", "the-development-default"],
 )
 def test_production_refuses_a_weak_secret_key(weak_key):
-    result = run_python("import django; django.setup()", PRODUCTION, SECRET_KEY=weak_key, ALLOWED_HOSTS="registry.example.vn")
+    result = run_python(
+        "import django; django.setup()", PRODUCTION, SECRET_KEY=weak_key, ALLOWED_HOSTS="registry.example.vn"
+    )
     assert result.returncode != 0
     assert SECRET_KEY_MESSAGE in result.stderr
 
@@ -79,7 +87,10 @@ def test_production_starts_with_a_real_secret_key_and_hosts():
     key = secrets.token_urlsafe(50)
     assert len(key) >= 50
     result = run_python(
-        "import django; django.setup()\n" + SHOW_SETTINGS, PRODUCTION, SECRET_KEY=key, ALLOWED_HOSTS="registry.example.vn,127.0.0.1"
+        "import django; django.setup()\n" + SHOW_SETTINGS,
+        PRODUCTION,
+        SECRET_KEY=key,
+        ALLOWED_HOSTS="registry.example.vn,127.0.0.1",
     )
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout.strip().splitlines()[-1])

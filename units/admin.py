@@ -22,8 +22,18 @@ class UnitAdmin(AccentFreeSearchMixin, RegistryAdmin):
     list_select_related = ["parent"]
     search_fields = ["name"]
     autocomplete_fields = ["parent"]
-    fields = ["kind", "level", "parent", "name", "short_name", "abbreviation", "official_code", "scheme",
-              "valid_from", "valid_to"]  # fmt: skip
+    fields = [
+        "kind",
+        "level",
+        "parent",
+        "name",
+        "short_name",
+        "abbreviation",
+        "official_code",
+        "scheme",
+        "valid_from",
+        "valid_to",
+    ]
     inlines = [LineageInline]
 
     def get_search_results(self, request, queryset, search_term):

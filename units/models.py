@@ -51,8 +51,11 @@ class UnitKind(models.TextChoices):
 
 
 TERRITORY_KINDS = {UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.COMMUNE}
-TERRITORY_LEVEL = {UnitKind.PROVINCE: Level.PROVINCE, UnitKind.DISTRICT: Level.DISTRICT,
-                   UnitKind.COMMUNE: Level.COMMUNE}  # fmt: skip
+TERRITORY_LEVEL = {
+    UnitKind.PROVINCE: Level.PROVINCE,
+    UnitKind.DISTRICT: Level.DISTRICT,
+    UnitKind.COMMUNE: Level.COMMUNE,
+}
 # The bodies that lead a territory: a scope given on them reaches the whole territory.
 LEADING_KINDS = {UnitKind.PARTY_COMMITTEE, UnitKind.PEOPLES_COMMITTEE, UnitKind.PEOPLES_COUNCIL}
 
@@ -83,15 +86,16 @@ class Unit(models.Model):
 
     kind = models.CharField("loại đơn vị", max_length=24, choices=UnitKind.choices)
     level = models.CharField("cấp", max_length=12, choices=Level.choices)
-    parent = models.ForeignKey("self", verbose_name="đơn vị cấp trên", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="children")  # fmt: skip
+    parent = models.ForeignKey(
+        "self", verbose_name="đơn vị cấp trên", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     name = models.CharField("tên", max_length=255)
     short_name = models.CharField("tên ngắn", max_length=120, blank=True)
-    abbreviation = models.CharField("ký hiệu trên văn bản", max_length=20, blank=True,
-                                    help_text="Ví dụ: TU, HU, ĐU, BTCTU")  # fmt: skip
+    abbreviation = models.CharField(
+        "ký hiệu trên văn bản", max_length=20, blank=True, help_text="Ví dụ: TU, HU, ĐU, BTCTU"
+    )
     official_code = models.CharField("mã hành chính", max_length=10, blank=True)
-    scheme = models.CharField("bộ mã", max_length=12, blank=True,
-                              help_text="legacy: trước 1/7/2025; 2025: từ 1/7/2025")  # fmt: skip
+    scheme = models.CharField("bộ mã", max_length=12, blank=True, help_text="legacy: trước 1/7/2025; 2025: từ 1/7/2025")
     valid_from = models.DateField("hiệu lực từ", null=True, blank=True)
     valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
     # Materialised path "/<id>/<id>/" so "everything under a unit" is one indexed prefix match.
@@ -124,7 +128,9 @@ class Unit(models.Model):
                     (validity_range("valid_from", "valid_to"), RangeOperators.OVERLAPS),
                 ],
                 condition=Q(official_code=""),
-                violation_error_message="Đơn vị cùng tên, cùng loại, cùng cấp trên đã có hiệu lực trong khoảng thời gian này.",
+                violation_error_message=(
+                    "Đơn vị cùng tên, cùng loại, cùng cấp trên đã có hiệu lực trong khoảng thời gian này."
+                ),
             ),
             # An official code names one unit at a time (codes were reused, but never concurrently).
             ExclusionConstraint(
@@ -142,17 +148,6 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_territory(self) -> bool:
-        return self.kind in TERRITORY_KINDS
-
-    def is_valid_on(self, day: datetime.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
-
-    def qualified_name(self) -> str:
-        """The name with its parent, since names repeat (four units are called Chi Lăng in Lạng Sơn)."""
-        return f"{self.name} ({self.parent.name})" if self.parent_id else self.name
-
     def save(self, *args, **kwargs) -> None:
         self.name = normalize_text(self.name)
         self.short_name = normalize_text(self.short_name)
@@ -169,6 +164,17 @@ class Unit(models.Model):
             self.path = expected
             super().save(update_fields=["path"])
 
+    @property
+    def is_territory(self) -> bool:
+        return self.kind in TERRITORY_KINDS
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+    def qualified_name(self) -> str:
+        """The name with its parent, since names repeat (four units are called Chi Lăng in Lạng Sơn)."""
+        return f"{self.name} ({self.parent.name})" if self.parent_id else self.name
+
 
 class LineageEvent(models.TextChoices):
     MERGE = "merge", "Hợp nhất, sáp nhập"
@@ -182,25 +188,34 @@ class LineageEvent(models.TextChoices):
 class UnitLineage(models.Model):
     """predecessor -> successor: how a unit that ended lives on (merged, split, renamed)."""
 
-    predecessor = models.ForeignKey(Unit, verbose_name="đơn vị cũ", on_delete=models.PROTECT,
-                                    related_name="successor_links")  # fmt: skip
-    successor = models.ForeignKey(Unit, verbose_name="đơn vị mới", on_delete=models.PROTECT,
-                                  related_name="predecessor_links")  # fmt: skip
+    predecessor = models.ForeignKey(
+        Unit, verbose_name="đơn vị cũ", on_delete=models.PROTECT, related_name="successor_links"
+    )
+    successor = models.ForeignKey(
+        Unit, verbose_name="đơn vị mới", on_delete=models.PROTECT, related_name="predecessor_links"
+    )
     event = models.CharField("sự kiện", max_length=16, choices=LineageEvent.choices)
     date = models.DateField("ngày hiệu lực")
     legal_basis = models.CharField("căn cứ pháp lý", max_length=255, blank=True)
-    is_default = models.BooleanField("nơi kế thừa chính", default=True,
-                                     help_text="Khi đơn vị cũ chia về nhiều nơi, nơi nhận phần chính.")  # fmt: skip
+    is_default = models.BooleanField(
+        "nơi kế thừa chính", default=True, help_text="Khi đơn vị cũ chia về nhiều nơi, nơi nhận phần chính."
+    )
 
     class Meta:
         verbose_name = "kế thừa đơn vị"
         verbose_name_plural = "kế thừa đơn vị"
         ordering = ["date", "predecessor_id"]
         constraints = [
-            models.UniqueConstraint(fields=["predecessor", "successor"], name="lineage_unique_pair",
-                                    violation_error_message="Quan hệ kế thừa này đã có."),  # fmt: skip
-            models.CheckConstraint(condition=~Q(predecessor=F("successor")), name="lineage_not_self",
-                                   violation_error_message="Một đơn vị không thể kế thừa chính nó."),  # fmt: skip
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"],
+                name="lineage_unique_pair",
+                violation_error_message="Quan hệ kế thừa này đã có.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(predecessor=F("successor")),
+                name="lineage_not_self",
+                violation_error_message="Một đơn vị không thể kế thừa chính nó.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -226,10 +241,16 @@ class Term(models.Model):
         verbose_name_plural = "nhiệm kỳ, giai đoạn"
         ordering = ["kind", "start"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "name"], name="term_unique_name",
-                                    violation_error_message="Tên nhiệm kỳ/giai đoạn đã có."),  # fmt: skip
-            models.CheckConstraint(condition=Q(start__lt=F("end")), name="term_dates_in_order",
-                                   violation_error_message="Ngày bắt đầu phải trước ngày kết thúc."),  # fmt: skip
+            models.UniqueConstraint(
+                fields=["kind", "name"],
+                name="term_unique_name",
+                violation_error_message="Tên nhiệm kỳ/giai đoạn đã có.",
+            ),
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")),
+                name="term_dates_in_order",
+                violation_error_message="Ngày bắt đầu phải trước ngày kết thúc.",
+            ),
             # Congress terms follow one another: a date belongs to exactly one.
             ExclusionConstraint(
                 name="congress_terms_do_not_overlap",
@@ -297,10 +318,16 @@ class Position(models.Model):
         verbose_name = "vị trí"
         verbose_name_plural = "vị trí"
         constraints = [
-            models.UniqueConstraint(fields=["title", "unit"], name="position_unique_title_unit",
-                                    violation_error_message="Đơn vị này đã có vị trí với chức danh này."),  # fmt: skip
-            models.CheckConstraint(condition=Q(quota__isnull=True) | Q(quota__gte=1), name="position_quota_positive",
-                                   violation_error_message="Số lượng theo quy định phải từ 1 trở lên."),  # fmt: skip
+            models.UniqueConstraint(
+                fields=["title", "unit"],
+                name="position_unique_title_unit",
+                violation_error_message="Đơn vị này đã có vị trí với chức danh này.",
+            ),
+            models.CheckConstraint(
+                condition=Q(quota__isnull=True) | Q(quota__gte=1),
+                name="position_quota_positive",
+                violation_error_message="Số lượng theo quy định phải từ 1 trở lên.",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -132,8 +132,7 @@ def _read_package() -> PackageData:
         commune_table = importlib.import_module("vietnam_provinces._ward_conversion_2025")
     except ImportError as exc:
         raise ReferenceDataError(
-            f"Chưa cài gói {PACKAGE} (cần phiên bản 2026.9 trở lên) "
-            f"hoặc gói thiếu bảng chuyển đổi 2025: {exc}."
+            f"Chưa cài gói {PACKAGE} (cần phiên bản 2026.9 trở lên) hoặc gói thiếu bảng chuyển đổi 2025: {exc}."
         ) from exc
     try:
         return PackageData(
@@ -184,8 +183,7 @@ def _index(records: list[Division], kind: str, scheme: str, parent_kind: str | N
             raise _invalid(f"{KIND_WORD[kind]} mã {record.code} ({PERIOD_WORD[scheme]}) thiếu tên")
         if parent_kind and record.parent_code is None:
             raise _invalid(
-                f"{KIND_WORD[kind]} mã {record.code} ({PERIOD_WORD[scheme]}) "
-                f"thiếu mã {KIND_WORD[parent_kind]}"
+                f"{KIND_WORD[kind]} mã {record.code} ({PERIOD_WORD[scheme]}) thiếu mã {KIND_WORD[parent_kind]}"
             )
         if record.code in by_code:
             raise _invalid(f"{KIND_WORD[kind]} mã {record.code} ({PERIOD_WORD[scheme]}) xuất hiện hai lần")
@@ -193,9 +191,7 @@ def _index(records: list[Division], kind: str, scheme: str, parent_kind: str | N
     return by_code
 
 
-def _check_parents(
-    children: dict[int, Division], parents: dict[int, Division], kind: str, parent_kind: str
-) -> None:
+def _check_parents(children: dict[int, Division], parents: dict[int, Division], kind: str, parent_kind: str) -> None:
     for record in children.values():
         if record.parent_code not in parents:
             raise _invalid(
@@ -386,13 +382,15 @@ def _province_lineage(
     for old, new in pairs:
         if selected(old) or selected(new):
             first_successor = next(n for o, n in pairs if o == old)
-            specs.append(LineageSpec(
-                predecessor=keys.legacy_province(old),
-                successor=keys.province(new),
-                event=_province_event(package, old, new, pairs),
-                legal_basis=PROVINCE_LEGAL_BASIS,
-                is_default=new == first_successor,
-            ))  # fmt: skip
+            specs.append(
+                LineageSpec(
+                    predecessor=keys.legacy_province(old),
+                    successor=keys.province(new),
+                    event=_province_event(package, old, new, pairs),
+                    legal_basis=PROVINCE_LEGAL_BASIS,
+                    is_default=new == first_successor,
+                )
+            )
     return specs
 
 
@@ -421,13 +419,15 @@ def _commune_lineage(
                 event = LineageEvent.MERGE
             else:
                 event = LineageEvent.RENAME
-            specs.append(LineageSpec(
-                predecessor=keys.legacy_commune(row.old_code),
-                successor=keys.commune(new),
-                event=event,
-                legal_basis=COMMUNE_LEGAL_BASIS,
-                is_default=position == 0,
-            ))  # fmt: skip
+            specs.append(
+                LineageSpec(
+                    predecessor=keys.legacy_commune(row.old_code),
+                    successor=keys.commune(new),
+                    event=event,
+                    legal_basis=COMMUNE_LEGAL_BASIS,
+                    is_default=position == 0,
+                )
+            )
     return specs
 
 
@@ -498,8 +498,10 @@ def _reserve_ids(count: int) -> list[int]:
 def _write_units(specs: list[UnitSpec], result: LoadResult) -> dict[NaturalKey, _Row]:
     existing: dict[NaturalKey, _Row] = {}
     by_code: dict[tuple[str, str], list[_Row]] = defaultdict(list)
-    rows = Unit.objects.filter(kind__in=TERRITORY_KINDS).exclude(official_code="").values_list(
-        "id", "kind", "scheme", "official_code", "name", "path", "valid_from", "valid_to"
+    rows = (
+        Unit.objects.filter(kind__in=TERRITORY_KINDS)
+        .exclude(official_code="")
+        .values_list("id", "kind", "scheme", "official_code", "name", "path", "valid_from", "valid_to")
     )
     for pk, kind, scheme, code, name, path, valid_from, valid_to in rows:
         row = _Row(pk, name, path, scheme, valid_from, valid_to)
@@ -542,11 +544,22 @@ def _write_units(specs: list[UnitSpec], result: LoadResult) -> dict[NaturalKey, 
         parent = existing[spec.parent] if spec.parent else None
         path = f"{parent.path if parent else '/'}{pk}/"
         kind, scheme, code = spec.key
-        objects.append(Unit(
-            id=pk, kind=kind, level=TERRITORY_LEVEL[kind], parent_id=parent.id if parent else None,
-            name=name, official_code=code, scheme=scheme, valid_from=spec.valid_from, valid_to=spec.valid_to,
-            path=path, name_key=search_key(name), sort_key=word_sort_key(name),
-        ))  # fmt: skip
+        objects.append(
+            Unit(
+                id=pk,
+                kind=kind,
+                level=TERRITORY_LEVEL[kind],
+                parent_id=parent.id if parent else None,
+                name=name,
+                official_code=code,
+                scheme=scheme,
+                valid_from=spec.valid_from,
+                valid_to=spec.valid_to,
+                path=path,
+                name_key=search_key(name),
+                sort_key=word_sort_key(name),
+            )
+        )
         existing[spec.key] = _Row(pk, name, path, scheme, spec.valid_from, spec.valid_to)
         result.created[kind] += 1
     Unit.objects.bulk_create(objects, batch_size=BATCH_SIZE)
@@ -565,10 +578,16 @@ def _write_lineage(specs: list[LineageSpec], units: dict[NaturalKey, _Row], resu
             result.lineage_unchanged += 1
             continue
         present.add((predecessor.id, successor.id))
-        objects.append(UnitLineage(
-            predecessor_id=predecessor.id, successor_id=successor.id, event=spec.event,
-            date=REORGANISATION_DATE, legal_basis=spec.legal_basis, is_default=spec.is_default,
-        ))  # fmt: skip
+        objects.append(
+            UnitLineage(
+                predecessor_id=predecessor.id,
+                successor_id=successor.id,
+                event=spec.event,
+                date=REORGANISATION_DATE,
+                legal_basis=spec.legal_basis,
+                is_default=spec.is_default,
+            )
+        )
     UnitLineage.objects.bulk_create(objects, batch_size=BATCH_SIZE)
     result.lineage_created += len(objects)
 
@@ -579,10 +598,13 @@ def _integrity_message(exc: IntegrityError) -> str:
     constraint = getattr(diag, "constraint_name", None)
     detail = getattr(diag, "message_detail", None) or str(exc)
     wording = next(
-        (c.violation_error_message for c in Unit._meta.constraints + UnitLineage._meta.constraints
-         if c.name == constraint),
+        (
+            c.violation_error_message
+            for c in Unit._meta.constraints + UnitLineage._meta.constraints
+            if c.name == constraint
+        ),
         "Cơ sở dữ liệu từ chối dữ liệu.",
-    )  # fmt: skip
+    )
     return f"Không nạp được dữ liệu gói {PACKAGE}, cơ sở dữ liệu giữ nguyên: {wording} Chi tiết: {detail}"
 
 

@@ -15,9 +15,11 @@ class AuditReasonForm(forms.ModelForm):
     """Every admin form asks why the change is made; the reason lands in the audit row."""
 
     audit_reason = forms.CharField(
-        label="Lý do thay đổi", required=False, max_length=500,
+        label="Lý do thay đổi",
+        required=False,
+        max_length=500,
         help_text="Ghi vào nhật ký thay đổi (ví dụ: số quyết định, văn bản đề nghị).",
-    )  # fmt: skip
+    )
 
 
 class RegistryAdmin(admin.ModelAdmin):

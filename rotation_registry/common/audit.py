@@ -54,5 +54,3 @@ class AuditContextMiddleware(pghistory.middleware.HistoryMiddleware):
         if getattr(request, "request_id", None):
             response["X-Request-ID"] = request.request_id
         return response
-
-

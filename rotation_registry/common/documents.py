@@ -8,8 +8,26 @@ from django.db.models.functions import Cast
 
 # <number>-<type>/<issuer>, e.g. 42-KH/TU, 125-QĐ/TU, 05-QĐ/BTCTU, 12-QĐ/ThU (HD 36-HD/VPTW practice;
 # numbers below 10 are zero-padded, so at least two digits).
-DOCUMENT_TYPES = ("NQ", "QĐ", "QĐi", "CT", "KL", "QC", "TT", "HD", "TB", "BC", "KH", "CTr", "ĐA", "PA", "TTr",
-                  "CV", "BB", "BS")  # fmt: skip
+DOCUMENT_TYPES = (
+    "NQ",
+    "QĐ",
+    "QĐi",
+    "CT",
+    "KL",
+    "QC",
+    "TT",
+    "HD",
+    "TB",
+    "BC",
+    "KH",
+    "CTr",
+    "ĐA",
+    "PA",
+    "TTr",
+    "CV",
+    "BB",
+    "BS",
+)
 DOCUMENT_NUMBER_PATTERN = r"^[0-9]{2,}-(" + "|".join(DOCUMENT_TYPES) + r")/[A-ZĐ][A-Za-zĐđ-]*$"
 DOCUMENT_NUMBER_MESSAGE = (
     "Số, ký hiệu phải có dạng <số>-<loại văn bản>/<cơ quan ban hành>, ví dụ 42-KH/TU hoặc 125-QĐ/TU "
@@ -32,19 +50,26 @@ class NumberedDocument(models.Model):
     # Parsed by the database from the symbol, so they can never disagree with it.
     number = models.GeneratedField(
         expression=Cast(_regex_part(r"^([0-9]+)-"), models.IntegerField()),
-        output_field=models.IntegerField(), db_persist=True, verbose_name="số",
-    )  # fmt: skip
+        output_field=models.IntegerField(),
+        db_persist=True,
+        verbose_name="số",
+    )
     doc_type = models.GeneratedField(
         expression=_regex_part(r"^[0-9]+-([^/]+)/"),
-        output_field=models.CharField(max_length=8), db_persist=True, verbose_name="loại văn bản",
-    )  # fmt: skip
+        output_field=models.CharField(max_length=8),
+        db_persist=True,
+        verbose_name="loại văn bản",
+    )
     issuer_code = models.GeneratedField(
         expression=_regex_part(r"/(.+)$"),
-        output_field=models.CharField(max_length=20), db_persist=True, verbose_name="ký hiệu cơ quan",
-    )  # fmt: skip
+        output_field=models.CharField(max_length=20),
+        db_persist=True,
+        verbose_name="ký hiệu cơ quan",
+    )
     date = models.DateField("ngày ban hành")
-    congress_term = models.ForeignKey("units.Term", verbose_name="nhiệm kỳ", on_delete=models.PROTECT,
-                                      related_name="+", editable=False)  # fmt: skip
+    congress_term = models.ForeignKey(
+        "units.Term", verbose_name="nhiệm kỳ", on_delete=models.PROTECT, related_name="+", editable=False
+    )
 
     class Meta:
         abstract = True
@@ -57,7 +82,9 @@ class NumberedDocument(models.Model):
             models.UniqueConstraint(
                 fields=["issuing_unit", "doc_type", "number", "congress_term"],
                 name="%(app_label)s_%(class)s_number_unique_per_term",
-                violation_error_message="Số, ký hiệu này đã được dùng cho văn bản khác của cùng cơ quan trong nhiệm kỳ.",
+                violation_error_message=(
+                    "Số, ký hiệu này đã được dùng cho văn bản khác của cùng cơ quan trong nhiệm kỳ."
+                ),
             ),
         ]
 

@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Role, ScopeAssignment, User
 from cadres.models import Cadre, Evaluation, EvaluationLevel, ManagementCategory, PlanningRecord
@@ -29,7 +30,7 @@ from postings import services
 from postings.models import Decision, PostingKind, PostingOutcome, PostingPurpose
 from rotation_registry.common.audit import audit_context
 from rotation_registry.demo.people import PeopleGenerator, Person
-from units.models import REORGANISATION_DATE, Position, PositionTitle, Term, TermKind, Unit, UnitKind
+from units.models import REORGANISATION_DATE, Position, PositionTitle, Term, Unit, UnitKind
 from units.reference import load_reference_data
 
 D = datetime.date
@@ -37,20 +38,45 @@ PROVINCE_CODE = 20
 DEMO_PASSWORD = "rotation-demo"
 # The first demo cadre: if it exists, the demo has been loaded.
 MARKER_PERSONAL_ID = "LS-00001"
+# Generated 2016–2020 rotations start in this window: inside both the plan period 2016–2020 and the
+# congress term 2015–2020, so the articles' figures hold under either reading.
+FIRST_START, LAST_START = D(2016, 2, 1), D(2020, 9, 15)
 LAST_DISTRICT_DAY = REORGANISATION_DATE - datetime.timedelta(days=1)
 
 # Former districts of Lạng Sơn (2017–2025), by official code.
 TP_LANG_SON, TRANG_DINH, BINH_GIA, VAN_LANG, CAO_LOC = 178, 180, 181, 182, 183
 VAN_QUAN, BAC_SON, HUU_LUNG, CHI_LANG, LOC_BINH, DINH_LAP = 184, 185, 186, 187, 188, 189
-OTHER_DISTRICTS = [CHI_LANG, LOC_BINH, CHI_LANG, LOC_BINH, CAO_LOC, VAN_LANG, VAN_QUAN, BAC_SON, HUU_LUNG,
-                   DINH_LAP, TRANG_DINH]  # fmt: skip  (Chi Lăng and Lộc Bình moved the most, says the article)
+OTHER_DISTRICTS = [
+    CHI_LANG,
+    LOC_BINH,
+    CHI_LANG,
+    LOC_BINH,
+    CAO_LOC,
+    VAN_LANG,
+    VAN_QUAN,
+    BAC_SON,
+    HUU_LUNG,
+    DINH_LAP,
+    TRANG_DINH,
+]
 
-DISTRICT_DEPARTMENTS = ["Phòng Nội vụ", "Phòng Tài chính – Kế hoạch", "Phòng Nông nghiệp và Phát triển nông thôn",
-                        "Phòng Văn hóa và Thông tin", "Phòng Tài nguyên và Môi trường", "Văn phòng HĐND và UBND"]  # fmt: skip
+DISTRICT_DEPARTMENTS = [
+    "Phòng Nội vụ",
+    "Phòng Tài chính – Kế hoạch",
+    "Phòng Nông nghiệp và Phát triển nông thôn",
+    "Phòng Văn hóa và Thông tin",
+    "Phòng Tài nguyên và Môi trường",
+    "Văn phòng HĐND và UBND",
+]
 PROVINCE_DEPARTMENTS = ["Sở Nội vụ", "Sở Tài chính", "Sở Kế hoạch và Đầu tư", "Sở Nông nghiệp và Phát triển nông thôn"]
 # Key commune posts the article lists: bí thư, phó bí thư thường trực, chủ tịch UBND, phó chủ tịch HĐND, UBND.
-KEY_COMMUNE_POSTS = [("Bí thư", "party"), ("Phó Bí thư thường trực", "party"), ("Chủ tịch UBND", "ubnd"),
-                     ("Phó Chủ tịch HĐND", "hdnd"), ("Phó Chủ tịch UBND", "ubnd")]  # fmt: skip
+KEY_COMMUNE_POSTS = [
+    ("Bí thư", "party"),
+    ("Phó Bí thư thường trực", "party"),
+    ("Chủ tịch UBND", "ubnd"),
+    ("Phó Chủ tịch HĐND", "hdnd"),
+    ("Phó Chủ tịch UBND", "ubnd"),
+]
 REASON = "Nạp dữ liệu mẫu tỉnh Lạng Sơn (bài báo nguồn của sản phẩm)"
 
 
@@ -109,8 +135,9 @@ class DemoProvince:
         self.personal_ids = itertools.count(1)
         self.decision_numbers: dict[tuple[int, int], int] = defaultdict(lambda: 14)
         self.titles = {t.name: t for t in PositionTitle.objects.all()}
-        self.province = Unit.objects.valid_on(datetime.date.today()).get(kind=UnitKind.PROVINCE,
-                                                                         official_code=str(PROVINCE_CODE))  # fmt: skip
+        self.province = Unit.objects.valid_on(timezone.localdate()).get(
+            kind=UnitKind.PROVINCE, official_code=str(PROVINCE_CODE)
+        )
         self.districts = {
             int(d.official_code): d
             for d in Unit.objects.filter(kind=UnitKind.DISTRICT, parent=self.province, scheme="legacy")
@@ -123,9 +150,13 @@ class DemoProvince:
         """A body under a territory, valid exactly as long as the territory (or `like`)."""
         like = like or parent
         unit, _ = Unit.objects.get_or_create(
-            parent=parent, kind=kind, name=name, valid_from=like.valid_from, valid_to=like.valid_to,
+            parent=parent,
+            kind=kind,
+            name=name,
+            valid_from=like.valid_from,
+            valid_to=like.valid_to,
             defaults={"abbreviation": abbreviation},
-        )  # fmt: skip
+        )
         return unit
 
     def position(self, title: str, unit: Unit) -> Position:
@@ -150,14 +181,16 @@ class DemoProvince:
         district = self.districts[code]
         word, name = _district_words(district)
         committee_word = "Thành ủy" if word == "thành phố" else "Huyện ủy"
-        committee = self.body(UnitKind.PARTY_COMMITTEE, f"{committee_word} {name}", district,
-                              "ThU" if word == "thành phố" else "HU")  # fmt: skip
+        committee = self.body(
+            UnitKind.PARTY_COMMITTEE, f"{committee_word} {name}", district, "ThU" if word == "thành phố" else "HU"
+        )
         bodies = {
             "committee": committee,
             "ubnd": self.body(UnitKind.PEOPLES_COMMITTEE, f"UBND {word} {name}", district),
             "organisation": self.body(UnitKind.BOARD, f"Ban Tổ chức {committee_word} {name}", committee),
-            "youth": self.body(UnitKind.MASS_ORGANISATION, f"{'Thành' if word == 'thành phố' else 'Huyện'} đoàn {name}",
-                               district),  # fmt: skip
+            "youth": self.body(
+                UnitKind.MASS_ORGANISATION, f"{'Thành' if word == 'thành phố' else 'Huyện'} đoàn {name}", district
+            ),
         }
         for department in DISTRICT_DEPARTMENTS:
             bodies[department] = self.body(UnitKind.BOARD, f"{department} {word} {name}", district)
@@ -177,11 +210,13 @@ class DemoProvince:
 
     # --- People ---
 
-    def cadre(self, person: Person | None = None, *, unit: Unit, category: str = ManagementCategory.BTV_HU,
-              **overrides) -> Cadre:  # fmt: skip
+    def cadre(
+        self, person: Person | None = None, *, unit: Unit, category: str = ManagementCategory.BTV_HU, **overrides
+    ) -> Cadre:
         person = person or self.people.person()
-        values = dict(vars(person), unit=unit, management_category=category,
-                      personal_id=f"LS-{next(self.personal_ids):05d}")  # fmt: skip
+        values = dict(
+            vars(person), unit=unit, management_category=category, personal_id=f"LS-{next(self.personal_ids):05d}"
+        )
         values.update(overrides)
         values.setdefault("party_entry_date", D(values["date_of_birth"].year + 24, 3, 19))
         self.result.cadres += 1
@@ -190,9 +225,15 @@ class DemoProvince:
     def plan(self, cadre: Cadre, title: str, unit: Unit | None, day: D) -> None:
         """The planning record a training rotation needs (quy hoạch), for the congress term of `day`."""
         term = Term.congress_term_on(day)
-        PlanningRecord.objects.create(cadre=cadre, target_title=self.titles[title], target_unit=unit, term=term,
-                                      valid_from=term.start, valid_to=term.end,
-                                      decision_reference=f"Quyết định phê duyệt quy hoạch nhiệm kỳ {term.name}")  # fmt: skip
+        PlanningRecord.objects.create(
+            cadre=cadre,
+            target_title=self.titles[title],
+            target_unit=unit,
+            term=term,
+            valid_from=term.start,
+            valid_to=term.end,
+            decision_reference=f"Quyết định phê duyệt quy hoạch nhiệm kỳ {term.name}",
+        )
 
     # --- Decisions and postings ---
 
@@ -202,9 +243,14 @@ class DemoProvince:
         self.decision_numbers[key] += 1 + (issuer.pk + day.toordinal()) % 5
         self.result.decisions += 1
         return services.decision_create(
-            actor=self.actor, symbol=f"{self.decision_numbers[key]:02d}-QĐ/{issuer.abbreviation}", date=day,
-            issuing_unit=issuer, summary=summary, signer_title="T/M BAN THƯỜNG VỤ", reason=REASON,
-        )  # fmt: skip
+            actor=self.actor,
+            symbol=f"{self.decision_numbers[key]:02d}-QĐ/{issuer.abbreviation}",
+            date=day,
+            issuing_unit=issuer,
+            summary=summary,
+            signer_title="T/M BAN THƯỜNG VỤ",
+            reason=REASON,
+        )
 
     def carry_out(self, moves: list[PlannedMove]) -> None:
         """Issue one decision per issuer and quarter, then record and (where due) end each move."""
@@ -213,23 +259,41 @@ class DemoProvince:
             batches[(move.issuer.pk, move.start.year, (move.start.month - 1) // 3)].append(move)
         for batch in batches.values():
             first = min(m.start for m in batch)
-            summary = "Về việc luân chuyển, điều động cán bộ" if len(batch) > 1 else (
-                f"Về việc {batch[0].kind == PostingKind.APPOINTMENT and 'bổ nhiệm' or 'luân chuyển'} cán bộ")
+            summary = (
+                "Về việc luân chuyển, điều động cán bộ"
+                if len(batch) > 1
+                else (f"Về việc {batch[0].kind == PostingKind.APPOINTMENT and 'bổ nhiệm' or 'luân chuyển'} cán bộ")
+            )
             decision = self.decision(batch[0].issuer, first - datetime.timedelta(days=7), summary)
             for move in sorted(batch, key=lambda m: m.start):
                 self.record(move, decision)
 
     def record(self, move: PlannedMove, decision: Decision) -> None:
         posting = services.posting_create(
-            actor=self.actor, cadre=move.cadre, decision=decision, dest_unit=move.destination.unit,
-            dest_position=move.destination, start_date=move.start, kind=move.kind, purpose=move.purpose,
-            origin_position=move.origin, origin_unit=move.origin.unit if move.origin else None,
-            is_primary=move.is_primary, overrides=move.overrides, reason=REASON,
-        )  # fmt: skip
+            actor=self.actor,
+            cadre=move.cadre,
+            decision=decision,
+            dest_unit=move.destination.unit,
+            dest_position=move.destination,
+            start_date=move.start,
+            kind=move.kind,
+            purpose=move.purpose,
+            origin_position=move.origin,
+            origin_unit=move.origin.unit if move.origin else None,
+            is_primary=move.is_primary,
+            overrides=move.overrides,
+            reason=REASON,
+        )
         self.result.postings += 1
         if move.end:
-            services.posting_end(actor=self.actor, posting=posting, actual_end=move.end, outcome=move.outcome,
-                                 overrides=move.end_overrides, reason=REASON)  # fmt: skip
+            services.posting_end(
+                actor=self.actor,
+                posting=posting,
+                actual_end=move.end,
+                outcome=move.outcome,
+                overrides=move.end_overrides,
+                reason=REASON,
+            )
 
     # --- The scenario ---
 
@@ -253,8 +317,9 @@ class DemoProvince:
         hoa_son = self.commune_bodies(self.commune(HUU_LUNG, "Xã Hòa Sơn"))
         chi_lang_ward = self.commune_bodies(self.commune(TP_LANG_SON, "Phường Chi Lăng"))
         thien_thuat = self.commune_bodies(self.commune(BINH_GIA, "Xã Thiện Thuật"))
-        labour = self.body(UnitKind.BOARD, "Phòng Lao động, Thương binh, Xã hội – Dân tộc huyện Lộc Bình",
-                           self.districts[LOC_BINH])  # fmt: skip
+        labour = self.body(
+            UnitKind.BOARD, "Phòng Lao động, Thương binh, Xã hội – Dân tộc huyện Lộc Bình", self.districts[LOC_BINH]
+        )
 
         def named(full_name, born, unit, sex="male", ethnicity="Tày", **extra):
             person = self.people.person()
@@ -263,64 +328,172 @@ class DemoProvince:
 
         cuong = named("Nông Minh Cường", D(1978, 4, 12), tu_doan["party"], ethnicity="Nùng")
         long_ = named("Lý Hoàng Long", D(1980, 9, 3), hoa_son["party"])
-        truong = named("Nguyễn Công Trưởng", D(1973, 2, 16), city["committee"], ethnicity="Kinh",
-                       category=ManagementCategory.BTV_TU)  # fmt: skip
+        truong = named(
+            "Nguyễn Công Trưởng",
+            D(1973, 2, 16),
+            city["committee"],
+            ethnicity="Kinh",
+            category=ManagementCategory.BTV_TU,
+        )
         tlt = named("Trần Lệnh Trưởng", D(1979, 11, 8), chi_lang_ward["party"], ethnicity="Kinh")
         duy = named("Nông Ngọc Duy", D(1986, 6, 21), binh_gia["organisation"])
-        for cadre, title, unit in [(cuong, "Bí thư", None), (long_, "Bí thư", None), (tlt, "Bí thư", None),
-                                   (duy, "Bí thư", None), (truong, "Bí thư", city["committee"])]:  # fmt: skip
+        for cadre, title, unit in [
+            (cuong, "Bí thư", None),
+            (long_, "Bí thư", None),
+            (tlt, "Bí thư", None),
+            (duy, "Bí thư", None),
+            (truong, "Bí thư", city["committee"]),
+        ]:
             self.plan(cadre, title, unit, D(2016, 6, 1))
         self.binh_gia_movers = [duy]
         self.city_heads = [tlt]
         moves = [
-            PlannedMove(cuong, loc_binh["committee"], self.position("Trưởng phòng", labour),
-                        self.position("Bí thư", tu_doan["party"]), D(2018, 3, 15),
-                        end=D(2021, 3, 20), outcome=PostingOutcome.STABILISED),
-            PlannedMove(long_, huu_lung["committee"], self.position("Phó Trưởng ban", huu_lung["organisation"]),
-                        self.position("Bí thư", hoa_son["party"]), D(2019, 4, 10),
-                        end=D(2022, 4, 15), outcome=PostingOutcome.STABILISED),
-            PlannedMove(truong, province["committee"], self.position("Phó Chủ tịch UBND", province["ubnd"]),
-                        self.position("Bí thư", city["committee"]), D(2020, 6, 15)),
-            PlannedMove(tlt, city["committee"], self.position("Trưởng phòng", city["Phòng Nội vụ"]),
-                        self.position("Bí thư", chi_lang_ward["party"]), D(2017, 7, 10),
-                        end=D(2020, 7, 15), outcome=PostingOutcome.STABILISED),
-            PlannedMove(duy, binh_gia["committee"], self.position("Bí thư Đoàn", binh_gia["youth"]),
-                        self.position("Bí thư", thien_thuat["party"]), D(2017, 2, 10),
-                        end=D(2018, 12, 14), outcome=PostingOutcome.NEW_POST,
-                        end_overrides=[services.OverrideRequest(
-                            "R-DURATION", "Luân chuyển về huyện giữ chức Phó Trưởng Ban Tổ chức Huyện ủy theo yêu "
-                            "cầu công tác cán bộ của Ban Thường vụ Huyện ủy Bình Gia.")]),
-        ]  # fmt: skip
+            PlannedMove(
+                cuong,
+                loc_binh["committee"],
+                self.position("Trưởng phòng", labour),
+                self.position("Bí thư", tu_doan["party"]),
+                D(2018, 3, 15),
+                end=D(2021, 3, 20),
+                outcome=PostingOutcome.STABILISED,
+            ),
+            PlannedMove(
+                long_,
+                huu_lung["committee"],
+                self.position("Phó Trưởng ban", huu_lung["organisation"]),
+                self.position("Bí thư", hoa_son["party"]),
+                D(2019, 4, 10),
+                end=D(2022, 4, 15),
+                outcome=PostingOutcome.STABILISED,
+            ),
+            PlannedMove(
+                truong,
+                province["committee"],
+                self.position("Phó Chủ tịch UBND", province["ubnd"]),
+                self.position("Bí thư", city["committee"]),
+                D(2020, 6, 15),
+            ),
+            PlannedMove(
+                tlt,
+                city["committee"],
+                self.position("Trưởng phòng", city["Phòng Nội vụ"]),
+                self.position("Bí thư", chi_lang_ward["party"]),
+                D(2017, 7, 10),
+                end=D(2020, 7, 15),
+                outcome=PostingOutcome.STABILISED,
+            ),
+            PlannedMove(
+                duy,
+                binh_gia["committee"],
+                self.position("Bí thư Đoàn", binh_gia["youth"]),
+                self.position("Bí thư", thien_thuat["party"]),
+                D(2017, 2, 10),
+                end=D(2018, 12, 14),
+                outcome=PostingOutcome.NEW_POST,
+                end_overrides=[
+                    services.OverrideRequest(
+                        "R-DURATION",
+                        "Luân chuyển về huyện giữ chức Phó Trưởng Ban Tổ chức Huyện ủy theo yêu "
+                        "cầu công tác cán bộ của Ban Thường vụ Huyện ủy Bình Gia.",
+                    )
+                ],
+            ),
+        ]
         self.carry_out(moves)
         # December 2018: Nông Ngọc Duy comes back to the district (commune -> district), a higher post.
-        self.carry_out([PlannedMove(
-            duy, binh_gia["committee"], self.position("Bí thư", thien_thuat["party"]),
-            self.position("Phó Trưởng ban", binh_gia["organisation"]),
-            D(2018, 12, 15), purpose=PostingPurpose.OTHER,
-            overrides=[services.OverrideRequest(
-                "R-EQUIVALENT", "Cán bộ trẻ có năng lực nổi trội sau thời gian luân chuyển ở cơ sở.",
-                "Kế hoạch 39-KH/HU ngày 11/4/2017")],
-        )])  # fmt: skip
+        self.carry_out(
+            [
+                PlannedMove(
+                    duy,
+                    binh_gia["committee"],
+                    self.position("Bí thư", thien_thuat["party"]),
+                    self.position("Phó Trưởng ban", binh_gia["organisation"]),
+                    D(2018, 12, 15),
+                    purpose=PostingPurpose.OTHER,
+                    overrides=[
+                        services.OverrideRequest(
+                            "R-EQUIVALENT",
+                            "Cán bộ trẻ có năng lực nổi trội sau thời gian luân chuyển ở cơ sở.",
+                            "Kế hoạch 39-KH/HU ngày 11/4/2017",
+                        )
+                    ],
+                )
+            ]
+        )
         # Mid-2018: elected Chủ tịch UBND phường Chi Lăng as well (a concurrent post, not a rotation).
-        self.carry_out([PlannedMove(tlt, city["committee"], None, self.position("Chủ tịch UBND", chi_lang_ward["ubnd"]),
-                                    D(2018, 6, 20), kind=PostingKind.APPOINTMENT, purpose=PostingPurpose.OTHER,
-                                    is_primary=False, end=D(2020, 7, 15), outcome=PostingOutcome.NEW_POST)])  # fmt: skip
+        self.carry_out(
+            [
+                PlannedMove(
+                    tlt,
+                    city["committee"],
+                    None,
+                    self.position("Chủ tịch UBND", chi_lang_ward["ubnd"]),
+                    D(2018, 6, 20),
+                    kind=PostingKind.APPOINTMENT,
+                    purpose=PostingPurpose.OTHER,
+                    is_primary=False,
+                    end=D(2020, 7, 15),
+                    outcome=PostingOutcome.NEW_POST,
+                )
+            ]
+        )
         # People the articles quote, in the posts they held then (appointments, not rotations).
         others = [
-            ("Trịnh Tiến Duy", D(1972, 5, 30), "Phó Trưởng ban thường trực", province["organisation"],
-             province["committee"], ManagementCategory.BTV_TU, "male", D(2020, 11, 2)),
-            ("Hoàng Thị Thanh Phương", D(1977, 8, 14), "Phó Trưởng ban", city["organisation"], city["committee"],
-             ManagementCategory.BTV_HU, "female", D(2019, 5, 6)),
-            ("Phạm Đức Huân", D(1974, 1, 25), "Phó Bí thư thường trực", city["committee"], province["committee"],
-             ManagementCategory.BTV_TU, "male", D(2020, 10, 20)),
-            ("Nguyễn Trung Kiên", D(1975, 12, 2), "Phó Bí thư thường trực", binh_gia["committee"],
-             province["committee"], ManagementCategory.BTV_TU, "male", D(2020, 10, 20)),
-        ]  # fmt: skip
+            (
+                "Trịnh Tiến Duy",
+                D(1972, 5, 30),
+                "Phó Trưởng ban thường trực",
+                province["organisation"],
+                province["committee"],
+                ManagementCategory.BTV_TU,
+                "male",
+                D(2020, 11, 2),
+            ),
+            (
+                "Hoàng Thị Thanh Phương",
+                D(1977, 8, 14),
+                "Phó Trưởng ban",
+                city["organisation"],
+                city["committee"],
+                ManagementCategory.BTV_HU,
+                "female",
+                D(2019, 5, 6),
+            ),
+            (
+                "Phạm Đức Huân",
+                D(1974, 1, 25),
+                "Phó Bí thư thường trực",
+                city["committee"],
+                province["committee"],
+                ManagementCategory.BTV_TU,
+                "male",
+                D(2020, 10, 20),
+            ),
+            (
+                "Nguyễn Trung Kiên",
+                D(1975, 12, 2),
+                "Phó Bí thư thường trực",
+                binh_gia["committee"],
+                province["committee"],
+                ManagementCategory.BTV_TU,
+                "male",
+                D(2020, 10, 20),
+            ),
+        ]
         appointments = []
         for name, born, title, unit, issuer, category, sex, start in others:
             cadre = named(name, born, unit, sex=sex, ethnicity="Tày", category=category)
-            appointments.append(PlannedMove(cadre, issuer, None, self.position(title, unit), start,
-                                            kind=PostingKind.APPOINTMENT, purpose=PostingPurpose.OTHER))  # fmt: skip
+            appointments.append(
+                PlannedMove(
+                    cadre,
+                    issuer,
+                    None,
+                    self.position(title, unit),
+                    start,
+                    kind=PostingKind.APPOINTMENT,
+                    purpose=PostingPurpose.OTHER,
+                )
+            )
             if unit.parent_id == self.districts[BINH_GIA].pk:
                 self.binh_gia_movers.append(cadre)  # counted among Bình Gia's leaders
         self.carry_out(appointments)
@@ -329,21 +502,21 @@ class DemoProvince:
         title, body = KEY_COMMUNE_POSTS[index % len(KEY_COMMUNE_POSTS)]
         return self.position(title, self.commune_bodies(commune)[body])
 
-    def _start(self, index: int, count: int, first: D = D(2016, 2, 1), last: D = D(2020, 9, 15)) -> D:
+    def _start(self, index: int, count: int, first: D = FIRST_START, last: D = LAST_START) -> D:
         """Spread `count` start dates evenly over [first, last]."""
         span = (last - first).days
         return first + datetime.timedelta(days=span * index // max(count - 1, 1))
 
-    def _rotation(self, cadre: Cadre, issuer: Unit, origin: Position, destination: Position, start: D,
-                  **extra) -> PlannedMove:  # fmt: skip
+    def _rotation(
+        self, cadre: Cadre, issuer: Unit, origin: Position, destination: Position, start: D, **extra
+    ) -> PlannedMove:
         """A training rotation with its planning record, ended after its 36 months (+ a few days)."""
         self.plan(cadre, destination.title.name, None, start - datetime.timedelta(days=30))
         end = add_months(start, 36) + datetime.timedelta(days=3 + cadre.pk % 40)
         outcome = [PostingOutcome.RETURNED, PostingOutcome.NEW_POST, PostingOutcome.STABILISED][cadre.pk % 3]
         if end > D(2025, 6, 30):
             end = None  # still in force when the districts ended; see after_2020
-        return PlannedMove(cadre, issuer, origin, destination, start, end=end, outcome=outcome if end else "",
-                           **extra)  # fmt: skip
+        return PlannedMove(cadre, issuer, origin, destination, start, end=end, outcome=outcome if end else "", **extra)
 
     def province_district_moves(self, province: dict[str, Unit], districts: dict[int, dict[str, Unit]]) -> None:
         """10 generated moves between province and district (with Nguyễn Công Trưởng's: the article's 11)."""
@@ -362,9 +535,23 @@ class DemoProvince:
                 origin = self.position("Phó Bí thư", district["committee"])
                 destination = self.position("Phó Giám đốc sở", province[PROVINCE_DEPARTMENTS[index % 4]])
                 cadre = self.cadre(unit=destination.unit, category=ManagementCategory.BTV_TU)
-                moves.append(self._rotation(cadre, province["committee"], origin, destination, start, overrides=[
-                    services.OverrideRequest("R-EQUIVALENT", "Cán bộ có năng lực nổi trội, được Ban Thường vụ "
-                                             "Tỉnh ủy đồng ý bố trí chức vụ cao hơn.", "Thông báo 86-TB/TU")]))  # fmt: skip
+                moves.append(
+                    self._rotation(
+                        cadre,
+                        province["committee"],
+                        origin,
+                        destination,
+                        start,
+                        overrides=[
+                            services.OverrideRequest(
+                                "R-EQUIVALENT",
+                                "Cán bộ có năng lực nổi trội, được Ban Thường vụ "
+                                "Tỉnh ủy đồng ý bố trí chức vụ cao hơn.",
+                                "Thông báo 86-TB/TU",
+                            )
+                        ],
+                    )
+                )
         self.carry_out(moves)
 
     def binh_gia(self, bodies: dict[str, Unit]) -> None:
@@ -373,8 +560,9 @@ class DemoProvince:
         origins = ["youth", *DISTRICT_DEPARTMENTS]
         moves = []
         for index in range(13):
-            origin = self.position("Trưởng phòng" if index % 2 else "Phó Trưởng phòng",
-                                   bodies[origins[index % len(origins)]])  # fmt: skip
+            origin = self.position(
+                "Trưởng phòng" if index % 2 else "Phó Trưởng phòng", bodies[origins[index % len(origins)]]
+            )
             destination = self._key_post(communes[index % len(communes)], index)
             cadre = self.cadre(unit=destination.unit)
             self.binh_gia_movers.append(cadre)
@@ -408,8 +596,9 @@ class DemoProvince:
             origin = self.position(origin_title, districts[code][origin_key])
             destination = self._key_post(commune, index)
             cadre = self.cadre(unit=destination.unit)
-            moves.append(self._rotation(cadre, districts[code]["committee"], origin, destination,
-                                        self._start(index, 78)))  # fmt: skip
+            moves.append(
+                self._rotation(cadre, districts[code]["committee"], origin, destination, self._start(index, 78))
+            )
         self.carry_out(moves)
 
     def after_2020(self, districts: dict[int, dict[str, Unit]]) -> None:
@@ -421,12 +610,21 @@ class DemoProvince:
             origin = self.position("Trưởng phòng", districts[code][DISTRICT_DEPARTMENTS[index % 6]])
             destination = self._key_post(communes[(index * 3) % len(communes)], index)
             cadre = self.cadre(unit=destination.unit)
-            move = self._rotation(cadre, districts[code]["committee"], origin, destination,
-                                  self._start(index, 20, D(2021, 3, 1), D(2024, 10, 1)))  # fmt: skip
+            move = self._rotation(
+                cadre,
+                districts[code]["committee"],
+                origin,
+                destination,
+                self._start(index, 20, D(2021, 3, 1), D(2024, 10, 1)),
+            )
             if move.end is None:
                 move.end, move.outcome = LAST_DISTRICT_DAY, PostingOutcome.OTHER
-                move.end_overrides = [services.OverrideRequest(
-                    "R-DURATION", "Kết thúc do sắp xếp đơn vị hành chính: cấp huyện kết thúc hoạt động từ 01/7/2025.")]
+                move.end_overrides = [
+                    services.OverrideRequest(
+                        "R-DURATION",
+                        "Kết thúc do sắp xếp đơn vị hành chính: cấp huyện kết thúc hoạt động từ 01/7/2025.",
+                    )
+                ]
             moves.append(move)
         self.carry_out(moves)
 
@@ -441,7 +639,11 @@ class DemoProvince:
             destination = self.position("Bí thư", party)
             cadre = self.cadre(unit=party, category=ManagementCategory.BTV_TU)
             self.plan(cadre, "Bí thư", party, D(2025, 10, 15))
-            moves.append(PlannedMove(cadre, province["committee"], origin, destination, D(2025, 10, 20) + datetime.timedelta(days=index)))
+            moves.append(
+                PlannedMove(
+                    cadre, province["committee"], origin, destination, D(2025, 10, 20) + datetime.timedelta(days=index)
+                )
+            )
         self.carry_out(moves)
 
     # --- Bình Gia's ratings and the demo accounts ---
@@ -456,8 +658,12 @@ class DemoProvince:
         leaders = list(self.binh_gia_movers)
         while len(leaders) < 251:
             leaders.append(self.cadre(unit=bodies[len(leaders) % len(bodies)]))
-        ratings_2016 = ([EvaluationLevel.EXCELLENT] * 58 + [EvaluationLevel.GOOD] * 173
-                        + [EvaluationLevel.COMPLETED] * 18 + [EvaluationLevel.NOT_COMPLETED] * 2)  # 231 of 251
+        ratings_2016 = (
+            [EvaluationLevel.EXCELLENT] * 58
+            + [EvaluationLevel.GOOD] * 173
+            + [EvaluationLevel.COMPLETED] * 18
+            + [EvaluationLevel.NOT_COMPLETED] * 2
+        )  # 231 of 251
         ratings_2020 = [EvaluationLevel.EXCELLENT] * 71 + [EvaluationLevel.GOOD] * 126 + [EvaluationLevel.COMPLETED] * 3
         rows = [Evaluation(cadre=c, year=2016, level=level) for c, level in zip(leaders, ratings_2016, strict=True)]
         rows += [Evaluation(cadre=c, year=2020, level=level) for c, level in zip(leaders, ratings_2020, strict=False)]
@@ -466,21 +672,48 @@ class DemoProvince:
 
     def users(self, province: dict[str, Unit], districts: dict[int, dict[str, Unit]]) -> None:
         self.evaluations()
-        that_khe = Unit.objects.get(kind=UnitKind.PARTY_COMMITTEE, parent__official_code="6040",
-                                    parent__scheme="2025")  # fmt: skip
+        that_khe = Unit.objects.get(kind=UnitKind.PARTY_COMMITTEE, parent__official_code="6040", parent__scheme="2025")
         accounts = [
             ("demo_board", Role.BOARD_STAFF, "Cán bộ", "Ban Tổ chức", province["organisation"], self.province, None),
             ("demo_leader", Role.LEADER, "Lãnh đạo", "Tỉnh ủy", province["committee"], self.province, None),
-            ("demo_binhgia", Role.UNIT_OFFICE, "Văn phòng", "Huyện ủy Bình Gia", districts[BINH_GIA]["committee"],
-             districts[BINH_GIA]["committee"], None),
-            ("demo_caoloc", Role.UNIT_OFFICE, "Văn phòng", "Huyện ủy Cao Lộc", districts[CAO_LOC]["committee"],
-             districts[CAO_LOC]["committee"], None),
-            ("demo_thatkhe", Role.UNIT_OFFICE, "Văn phòng", "Đảng ủy xã Thất Khê", that_khe, that_khe,
-             REORGANISATION_DATE),
-        ]  # fmt: skip
+            (
+                "demo_binhgia",
+                Role.UNIT_OFFICE,
+                "Văn phòng",
+                "Huyện ủy Bình Gia",
+                districts[BINH_GIA]["committee"],
+                districts[BINH_GIA]["committee"],
+                None,
+            ),
+            (
+                "demo_caoloc",
+                Role.UNIT_OFFICE,
+                "Văn phòng",
+                "Huyện ủy Cao Lộc",
+                districts[CAO_LOC]["committee"],
+                districts[CAO_LOC]["committee"],
+                None,
+            ),
+            (
+                "demo_thatkhe",
+                Role.UNIT_OFFICE,
+                "Văn phòng",
+                "Đảng ủy xã Thất Khê",
+                that_khe,
+                that_khe,
+                REORGANISATION_DATE,
+            ),
+        ]
         for username, role, first, last, office, scope, since in accounts:
-            user = User.objects.create_user(username, password=DEMO_PASSWORD, role=role, first_name=first,
-                                            last_name=last, office_unit=office, is_staff=True)  # fmt: skip
+            user = User.objects.create_user(
+                username,
+                password=DEMO_PASSWORD,
+                role=role,
+                first_name=first,
+                last_name=last,
+                office_unit=office,
+                is_staff=True,
+            )
             ScopeAssignment.objects.create(user=user, unit=scope, valid_from=since)
             self.result.users.append(username)
         self.result.users.insert(0, self.actor.username)
@@ -488,13 +721,21 @@ class DemoProvince:
 
 def load_demo() -> DemoResult:
     """Load the demo province once. A second call changes nothing and says so."""
-    if Cadre.objects.filter(personal_id=MARKER_PERSONAL_ID).exists() or User.objects.filter(
-        username="demo_admin"
-    ).exists():
+    if (
+        Cadre.objects.filter(personal_id=MARKER_PERSONAL_ID).exists()
+        or User.objects.filter(username="demo_admin").exists()
+    ):
         raise DemoAlreadyLoaded("Dữ liệu mẫu tỉnh Lạng Sơn đã được nạp trước đó; không thay đổi gì.")
     load_reference_data(province_codes={PROVINCE_CODE})
     with transaction.atomic(), audit_context(reason=REASON):
-        actor = User.objects.create_user("demo_admin", password=DEMO_PASSWORD, role=Role.ADMIN, is_staff=True,
-                                         is_superuser=True, first_name="Quản trị", last_name="hệ thống")  # fmt: skip
+        actor = User.objects.create_user(
+            "demo_admin",
+            password=DEMO_PASSWORD,
+            role=Role.ADMIN,
+            is_staff=True,
+            is_superuser=True,
+            first_name="Quản trị",
+            last_name="hệ thống",
+        )
         with audit_context(actor=actor):
             return DemoProvince(actor).build()

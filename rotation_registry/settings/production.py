@@ -8,9 +8,7 @@ from .base import env
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="")
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure"):
-    raise ImproperlyConfigured(
-        "SECRET_KEY phải được đặt (ít nhất 50 ký tự ngẫu nhiên) trong môi trường production."
-    )
+    raise ImproperlyConfigured("SECRET_KEY phải được đặt (ít nhất 50 ký tự ngẫu nhiên) trong môi trường production.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)

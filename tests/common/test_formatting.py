@@ -5,8 +5,9 @@ import pytest
 from rotation_registry.common.formatting import document_date_line, format_date, format_number, format_percent
 
 
-@pytest.mark.parametrize(("value", "decimals", "text"), [(4200, 0, "4.200"), (1234567, 0, "1.234.567"),
-                                                         (1234.5, 1, "1.234,5"), (0, 0, "0")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("value", "decimals", "text"), [(4200, 0, "4.200"), (1234567, 0, "1.234.567"), (1234.5, 1, "1.234,5"), (0, 0, "0")]
+)
 def test_numbers_use_dots_for_thousands_and_commas_for_decimals(value, decimals, text):
     assert format_number(value, decimals) == text
 

@@ -53,18 +53,23 @@ def test_the_demo_province_reproduces_the_seed_articles(capsys):
     binh_gia = district("Huyện Bình Gia")
     from_departments = Posting.objects.rotations().filter(
         start_date__range=(D(2016, 1, 1), D(2021, 11, 28)),
-        origin_unit__path__startswith=binh_gia.path, origin_unit__kind__in=DEPARTMENT_KINDS,
-        dest_unit__level=Level.COMMUNE, dest_position__title__is_key=True,
-    )  # fmt: skip
+        origin_unit__path__startswith=binh_gia.path,
+        origin_unit__kind__in=DEPARTMENT_KINDS,
+        dest_unit__level=Level.COMMUNE,
+        dest_position__title__is_key=True,
+    )
     assert from_departments.count() == 14
 
     # Thành phố Lạng Sơn: "trong nhiệm kỳ 2015 – 2020, 26 đồng chí lãnh đạo quản lý cấp phòng, ban được
     # điều động, luân chuyển đảm nhiệm chức danh chủ chốt của các phường, xã".
     city = district("Thành phố Lạng Sơn")
     heads = rotations_in(TermKind.CONGRESS, "2015–2020").filter(
-        origin_unit__path__startswith=city.path, origin_unit__kind__in=DEPARTMENT_KINDS,
-        origin_position__title__is_head=True, dest_unit__level=Level.COMMUNE, dest_position__title__is_key=True,
-    )  # fmt: skip
+        origin_unit__path__startswith=city.path,
+        origin_unit__kind__in=DEPARTMENT_KINDS,
+        origin_position__title__is_head=True,
+        dest_unit__level=Level.COMMUNE,
+        dest_position__title__is_key=True,
+    )
     assert heads.count() == 26
 
     # Bình Gia: "Năm 2016 ... hoàn thành tốt nhiệm vụ trở lên đạt 92,03%, đến năm 2020 ... 98,5%".
@@ -73,24 +78,34 @@ def test_the_demo_province_reproduces_the_seed_articles(capsys):
 
     # The people the articles name, with the moves they describe.
     def moves_of(name):
-        return list(Posting.objects.filter(cadre__full_name=name).order_by("start_date")
-                    .values_list("origin_title_name", "origin_unit_name", "dest_title_name", "dest_unit_name"))  # fmt: skip
+        return list(
+            Posting.objects.filter(cadre__full_name=name)
+            .order_by("start_date")
+            .values_list("origin_title_name", "origin_unit_name", "dest_title_name", "dest_unit_name")
+        )
 
-    assert moves_of("Nông Minh Cường") == [("Trưởng phòng", "Phòng Lao động, Thương binh, Xã hội – Dân tộc huyện Lộc Bình",
-                                           "Bí thư", "Đảng ủy xã Tú Đoạn")]  # fmt: skip
-    assert moves_of("Lý Hoàng Long") == [("Phó Trưởng ban", "Ban Tổ chức Huyện ủy Hữu Lũng", "Bí thư", "Đảng ủy xã Hòa Sơn")]
-    assert moves_of("Nguyễn Công Trưởng") == [("Phó Chủ tịch UBND", "UBND tỉnh Lạng Sơn", "Bí thư", "Thành ủy Lạng Sơn")]
+    assert moves_of("Nông Minh Cường") == [
+        ("Trưởng phòng", "Phòng Lao động, Thương binh, Xã hội – Dân tộc huyện Lộc Bình", "Bí thư", "Đảng ủy xã Tú Đoạn")
+    ]
+    assert moves_of("Lý Hoàng Long") == [
+        ("Phó Trưởng ban", "Ban Tổ chức Huyện ủy Hữu Lũng", "Bí thư", "Đảng ủy xã Hòa Sơn")
+    ]
+    assert moves_of("Nguyễn Công Trưởng") == [
+        ("Phó Chủ tịch UBND", "UBND tỉnh Lạng Sơn", "Bí thư", "Thành ủy Lạng Sơn")
+    ]
     tlt = Posting.objects.filter(cadre__full_name="Trần Lệnh Trưởng").order_by("start_date")
     assert [(p.dest_title_name, p.dest_unit_name, p.start_date.strftime("%m/%Y"), p.is_primary) for p in tlt] == [
         ("Bí thư", "Đảng ủy phường Chi Lăng", "07/2017", True),
         ("Chủ tịch UBND", "UBND phường Chi Lăng", "06/2018", False),
-    ]  # fmt: skip
+    ]
     duy = Posting.objects.filter(cadre__full_name="Nông Ngọc Duy").order_by("start_date")
-    assert [(p.origin_title_name, p.origin_unit_name, p.dest_title_name, p.dest_unit_name, p.start_date.strftime("%m/%Y"))
-            for p in duy] == [
+    assert [
+        (p.origin_title_name, p.origin_unit_name, p.dest_title_name, p.dest_unit_name, p.start_date.strftime("%m/%Y"))
+        for p in duy
+    ] == [
         ("Bí thư Đoàn", "Huyện đoàn Bình Gia", "Bí thư", "Đảng ủy xã Thiện Thuật", "02/2017"),
         ("Bí thư", "Đảng ủy xã Thiện Thuật", "Phó Trưởng ban", "Ban Tổ chức Huyện ủy Bình Gia", "12/2018"),
-    ]  # fmt: skip
+    ]
     assert [p.direction for p in duy] == ["huyen_xa", "xa_huyen"]
     # His first rotation ended after 22 months: the early end is recorded as an override with its reason.
     assert duy[0].overrides.get().rule_code == "R-DURATION"

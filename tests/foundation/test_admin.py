@@ -19,8 +19,9 @@ D = datetime.date
 def setting(world):
     TermFactory(name="2015–2020", start=D(2015, 10, 1), end=D(2020, 9, 30))
     decision = DecisionFactory(symbol="21-QĐ/HU", date=D(2018, 3, 1), issuing_unit=world.district_a_committee)
-    origin = PositionFactory(title=PositionTitleFactory(name="Trưởng phòng", is_key=False, rank=40),
-                             unit=world.district_a_department)  # fmt: skip
+    origin = PositionFactory(
+        title=PositionTitleFactory(name="Trưởng phòng", is_key=False, rank=40), unit=world.district_a_department
+    )
     destination = PositionFactory(title=PositionTitleFactory(name="Bí thư"), unit=world.commune_a1_committee)
     cadre = CadreFactory(full_name="Nông Minh Cường", date_of_birth=D(1978, 4, 12))
     return dict(decision=decision, origin=origin, destination=destination, cadre=cadre)
@@ -28,11 +29,20 @@ def setting(world):
 
 def posting_form(setting, **extra):
     data = {
-        "cadre": setting["cadre"].pk, "decision": setting["decision"].pk, "kind": "luan_chuyen",
-        "purpose": "khac", "origin_position": setting["origin"].pk, "dest_position": setting["destination"].pk,
-        "start_date": "2018-03-15", "planned_months": 36, "is_primary": "on", "status": "in_force",
-        "overrides-TOTAL_FORMS": 0, "overrides-INITIAL_FORMS": 0, "audit_reason": "Theo Quyết định 21-QĐ/HU",
-    }  # fmt: skip
+        "cadre": setting["cadre"].pk,
+        "decision": setting["decision"].pk,
+        "kind": "luan_chuyen",
+        "purpose": "khac",
+        "origin_position": setting["origin"].pk,
+        "dest_position": setting["destination"].pk,
+        "start_date": "2018-03-15",
+        "planned_months": 36,
+        "is_primary": "on",
+        "status": "in_force",
+        "overrides-TOTAL_FORMS": 0,
+        "overrides-INITIAL_FORMS": 0,
+        "audit_reason": "Theo Quyết định 21-QĐ/HU",
+    }
     data.update(extra)
     return data
 
@@ -41,7 +51,7 @@ def test_every_admin_page_renders_in_vietnamese(client, admin_user, setting):
     client.force_login(admin_user)
     for model in admin.site._registry:
         info = (model._meta.app_label, model._meta.model_name)
-        for url in (reverse("admin:%s_%s_changelist" % info), reverse("admin:%s_%s_add" % info)):
+        for url in (reverse("admin:{}_{}_changelist".format(*info)), reverse("admin:{}_{}_add".format(*info))):
             response = client.get(url)
             assert response.status_code in (200, 403), url
     response = client.get(reverse("admin:postings_posting_add"))
@@ -61,7 +71,10 @@ def test_a_posting_saved_in_the_admin_goes_through_the_rules_and_the_audit(clien
     assert response.status_code == 302, response.context["adminform"].form.errors
     posting = Posting.objects.get()
     assert (posting.direction, posting.origin_title_name, posting.dest_unit_name) == (
-        "huyen_xa", "Trưởng phòng", "Đảng ủy xã An Một")
+        "huyen_xa",
+        "Trưởng phòng",
+        "Đảng ủy xã An Một",
+    )
     event = pghistory.models.Events.objects.tracks(posting).get()
     assert event.pgh_context["reason"] == "Theo Quyết định 21-QĐ/HU"
     assert event.pgh_context["user"] == board_officer.pk
@@ -83,9 +96,15 @@ def test_a_warning_needs_an_override_with_a_reason(client, board_officer, settin
     assert response.status_code == 200
     assert "R-PLANNING" in response.text
     assert not Posting.objects.exists()
-    response = client.post(reverse("admin:postings_posting_add"), posting_form(
-        setting, purpose="dao_tao", override_rules=["R-PLANNING"],
-        override_reason="Đang hoàn thiện hồ sơ quy hoạch bổ sung."))  # fmt: skip
+    response = client.post(
+        reverse("admin:postings_posting_add"),
+        posting_form(
+            setting,
+            purpose="dao_tao",
+            override_rules=["R-PLANNING"],
+            override_reason="Đang hoàn thiện hồ sơ quy hoạch bổ sung.",
+        ),
+    )
     assert response.status_code == 302
     override = PostingOverride.objects.get()
     assert (override.rule_code, override.granted_by) == ("R-PLANNING", board_officer)
@@ -107,8 +126,14 @@ def test_a_posting_is_cancelled_with_a_reason_never_deleted(client, board_office
 
 def test_a_wrong_decision_number_is_refused_in_vietnamese(client, board_officer, setting, world):
     client.force_login(board_officer)
-    data = {"symbol": "21/QĐ-HU", "date": "2018-05-02", "issuing_unit": world.district_a_committee.pk,
-            "status": "in_force", "postings-TOTAL_FORMS": 0, "postings-INITIAL_FORMS": 0}  # fmt: skip
+    data = {
+        "symbol": "21/QĐ-HU",
+        "date": "2018-05-02",
+        "issuing_unit": world.district_a_committee.pk,
+        "status": "in_force",
+        "postings-TOTAL_FORMS": 0,
+        "postings-INITIAL_FORMS": 0,
+    }
     response = client.post(reverse("admin:postings_decision_add"), data)
     assert "không đúng mẫu" in " ".join(response.context["adminform"].form.errors["symbol"])
     response = client.post(reverse("admin:postings_decision_add"), {**data, "symbol": "21-QĐ/HU"})
@@ -134,8 +159,14 @@ def test_a_decision_is_corrected_and_cancelled_through_the_admin(client, board_o
     client.force_login(board_officer)
     decision = setting["decision"]
     url = reverse("admin:postings_decision_change", args=[decision.pk])
-    form = {"symbol": "22-QĐ/HU", "date": "2018-03-01", "issuing_unit": world.district_a_committee.pk,
-            "status": "in_force", "postings-TOTAL_FORMS": 0, "postings-INITIAL_FORMS": 0}  # fmt: skip
+    form = {
+        "symbol": "22-QĐ/HU",
+        "date": "2018-03-01",
+        "issuing_unit": world.district_a_committee.pk,
+        "status": "in_force",
+        "postings-TOTAL_FORMS": 0,
+        "postings-INITIAL_FORMS": 0,
+    }
     assert client.post(url, form).status_code == 302
     decision.refresh_from_db()
     assert decision.symbol == "22-QĐ/HU"

@@ -32,8 +32,11 @@ def test_a_delete_is_audited(db):
     cadre = CadreFactory()
     pk = cadre.pk
     Cadre.objects.filter(pk=pk).delete()
-    labels = list(pghistory.models.Events.objects.filter(pgh_obj_model="cadres.Cadre", pgh_obj_id=str(pk))
-                  .values_list("pgh_label", flat=True))  # fmt: skip
+    labels = list(
+        pghistory.models.Events.objects.filter(pgh_obj_model="cadres.Cadre", pgh_obj_id=str(pk)).values_list(
+            "pgh_label", flat=True
+        )
+    )
     assert "delete" in labels
 
 
@@ -53,11 +56,17 @@ def test_a_request_records_its_actor_and_request_id(client, admin_user):
     response = client.post(
         "/admin/cadres/cadre/add/",
         {
-            "full_name": "Trần Lệnh Trưởng", "date_of_birth": "1976-03-02", "sex": "male", "ethnicity": "Kinh",
+            "full_name": "Trần Lệnh Trưởng",
+            "date_of_birth": "1976-03-02",
+            "sex": "male",
+            "ethnicity": "Kinh",
             "audit_reason": "Theo hồ sơ 2C",
-            **{f"{inline}-{key}": value for inline in ("planning_records", "evaluations")
-               for key, value in {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0}.items()},
-        },  # fmt: skip
+            **{
+                f"{inline}-{key}": value
+                for inline in ("planning_records", "evaluations")
+                for key, value in {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0}.items()
+            },
+        },
         HTTP_X_REQUEST_ID="abc123",
     )
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""

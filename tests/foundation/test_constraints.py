@@ -37,10 +37,17 @@ def decision(world, terms):
 
 def make_posting(world, decision, cadre, **fields):
     values = dict(
-        cadre=cadre, decision=decision, origin_unit=world.district_a_department, dest_unit=world.commune_a1_committee,
-        origin_unit_name="Phòng Nội vụ huyện An", origin_title_name="Trưởng phòng",
-        dest_unit_name="Đảng ủy xã An Một", dest_title_name="Bí thư Đảng ủy xã",
-        start_date=D(2017, 9, 1), planned_end=D(2020, 9, 1), direction="huyen_xa",
+        cadre=cadre,
+        decision=decision,
+        origin_unit=world.district_a_department,
+        dest_unit=world.commune_a1_committee,
+        origin_unit_name="Phòng Nội vụ huyện An",
+        origin_title_name="Trưởng phòng",
+        dest_unit_name="Đảng ủy xã An Một",
+        dest_title_name="Bí thư Đảng ủy xã",
+        start_date=D(2017, 9, 1),
+        planned_end=D(2020, 9, 1),
+        direction="huyen_xa",
     )
     values.update(fields)
     return Posting.objects.create(**values)
@@ -60,13 +67,19 @@ def test_a_unit_may_reappear_after_it_ended(world):
 
 
 def test_an_official_code_names_one_unit_at_a_time(world):
-    UnitFactory(kind=UnitKind.COMMUNE, name="Xã Cũ", parent=world.district_a, official_code="6040",
-                valid_to=D(2025, 6, 30))  # fmt: skip
+    UnitFactory(
+        kind=UnitKind.COMMUNE, name="Xã Cũ", parent=world.district_a, official_code="6040", valid_to=D(2025, 6, 30)
+    )
     # Reused after the reorganisation: allowed.
-    UnitFactory(kind=UnitKind.COMMUNE, name="Xã Mới", parent=world.province, official_code="6040",
-                valid_from=D(2025, 7, 1))  # fmt: skip
+    UnitFactory(
+        kind=UnitKind.COMMUNE, name="Xã Mới", parent=world.province, official_code="6040", valid_from=D(2025, 7, 1)
+    )
     assert "unit_code_not_reused_concurrently" in refused(
-        UnitFactory, kind=UnitKind.COMMUNE, name="Xã Khác", parent=world.province, official_code="6040",
+        UnitFactory,
+        kind=UnitKind.COMMUNE,
+        name="Xã Khác",
+        parent=world.province,
+        official_code="6040",
         valid_from=D(2026, 1, 1),
     )
 
@@ -79,8 +92,11 @@ def test_unit_validity_must_be_in_order(world):
 
 def test_a_unit_cannot_succeed_itself(world):
     assert "lineage_not_self" in refused(
-        UnitLineage.objects.create, predecessor=world.commune_b1, successor=world.commune_b1,
-        event=LineageEvent.RENAME, date=D(2025, 7, 1),
+        UnitLineage.objects.create,
+        predecessor=world.commune_b1,
+        successor=world.commune_b1,
+        event=LineageEvent.RENAME,
+        date=D(2025, 7, 1),
     )
 
 
@@ -157,8 +173,14 @@ def test_concurrent_posts_cancelled_ones_and_consecutive_ones_do_not_overlap(wor
     cadre = CadreFactory()
     first = make_posting(world, decision, cadre)
     make_posting(world, decision, cadre, start_date=D(2018, 6, 1), is_primary=False)  # kiêm nhiệm
-    make_posting(world, decision, cadre, start_date=D(2018, 6, 1), status=PostingStatus.CANCELLED,
-                 cancel_reason="Quyết định bị thu hồi")  # fmt: skip
+    make_posting(
+        world,
+        decision,
+        cadre,
+        start_date=D(2018, 6, 1),
+        status=PostingStatus.CANCELLED,
+        cancel_reason="Quyết định bị thu hồi",
+    )
     Posting.objects.filter(pk=first.pk).update(actual_end=D(2019, 1, 1), status=PostingStatus.ENDED)
     make_posting(world, decision, cadre, start_date=D(2019, 1, 1), planned_end=D(2022, 1, 1))
     assert cadre.postings.count() == 4
@@ -181,8 +203,13 @@ def test_names_sort_the_vietnamese_way_by_given_name_first(db):
     for name in ["Nguyễn Văn Đạt", "Trần Thị An", "Lê Văn Dũng", "Phạm Thị Ăn", "Hoàng Văn Ơn", "Vũ Thị Ôn"]:
         CadreFactory(full_name=name)
     assert list(Cadre.objects.values_list("full_name", flat=True)) == [
-        "Trần Thị An", "Phạm Thị Ăn", "Lê Văn Dũng", "Nguyễn Văn Đạt", "Vũ Thị Ôn", "Hoàng Văn Ơn",
-    ]  # fmt: skip
+        "Trần Thị An",
+        "Phạm Thị Ăn",
+        "Lê Văn Dũng",
+        "Nguyễn Văn Đạt",
+        "Vũ Thị Ôn",
+        "Hoàng Văn Ơn",
+    ]
 
 
 def test_a_personal_identifier_is_unique(db):

@@ -27,17 +27,30 @@ def registry(world):
     def move(cadre_name, origin, destination):
         cadre = CadreFactory(full_name=cadre_name)
         posting = Posting.objects.create(
-            cadre=cadre, decision=decision, origin_unit=origin, dest_unit=destination,
-            origin_unit_name=origin.name, dest_unit_name=destination.name, dest_title_name="Bí thư",
-            start_date=D(2017, 9, 1), planned_end=D(2020, 9, 1), direction="huyen_xa",
-        )  # fmt: skip
+            cadre=cadre,
+            decision=decision,
+            origin_unit=origin,
+            dest_unit=destination,
+            origin_unit_name=origin.name,
+            dest_unit_name=destination.name,
+            dest_title_name="Bí thư",
+            start_date=D(2017, 9, 1),
+            planned_end=D(2020, 9, 1),
+            direction="huyen_xa",
+        )
         return cadre, posting
 
     cadre_a, posting_a = move("Nông Minh Cường", world.district_a_department, world.commune_a1_committee)
     cadre_b, posting_b = move("Lý Hoàng Long", world.district_b, world.commune_b1)
     cadre_home = CadreFactory(full_name="Hoàng Văn Ở Nhà", unit=world.district_a_department)  # no postings
-    return dict(cadre_a=cadre_a, posting_a=posting_a, cadre_b=cadre_b, posting_b=posting_b,
-                cadre_home=cadre_home, decision=decision)  # fmt: skip
+    return dict(
+        cadre_a=cadre_a,
+        posting_a=posting_a,
+        cadre_b=cadre_b,
+        posting_b=posting_b,
+        cadre_home=cadre_home,
+        decision=decision,
+    )
 
 
 def names(queryset) -> set[str]:

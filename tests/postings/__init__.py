@@ -125,9 +125,7 @@ class Kit:
 
         Default move: Phó Trưởng ban (thử) at the Tỉnh ủy -> Phó Bí thư (thử) at Huyện ủy An (tỉnh về huyện).
         """
-        origin = (
-            origin if origin is not None else self.position("pho_truong_ban", self.world.provincial_committee)
-        )
+        origin = origin if origin is not None else self.position("pho_truong_ban", self.world.provincial_committee)
         dest = dest if dest is not None else self.position("pho_bi_thu", self.world.district_a_committee)
         start = start or day + datetime.timedelta(days=30)
         values = dict(

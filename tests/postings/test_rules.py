@@ -98,13 +98,11 @@ def test_the_rule_set_is_the_one_in_force_on_the_day(kit, day, code):
 
 def test_decision_references_are_required_for_the_exceptional_posts_under_qd98_and_qd65(kit):
     needing = set(
-        RuleSetting.objects.filter(requires_decision_reference=True).values_list(
-            "rule_set__code", "rule_code"
-        )
+        RuleSetting.objects.filter(requires_decision_reference=True).values_list("rule_set__code", "rule_code")
     )
-    assert needing == {
-        (s, r) for s in ("QD98", "QD65") for r in ("R-EQUIVALENT", "R-NONLOCAL", "R-TWO-TERMS")
-    } | {("QD65", "R-QUOTA")}
+    assert needing == {(s, r) for s in ("QD98", "QD65") for r in ("R-EQUIVALENT", "R-NONLOCAL", "R-TWO-TERMS")} | {
+        ("QD65", "R-QUOTA")
+    }
 
 
 def test_kinds_and_thresholds_come_from_the_data(kit):
@@ -140,9 +138,7 @@ def test_r_dates(kit, set_code):
     )
     assert "trước ngày ký quyết định" in finding.message
     start = day + datetime.timedelta(days=5)
-    assert_fails(
-        kit.posting(day=day, start=start, planned_end=start), "R-DATES", set_code, field="planned_end"
-    )
+    assert_fails(kit.posting(day=day, start=start, planned_end=start), "R-DATES", set_code, field="planned_end")
     assert_fails(
         kit.posting(day=day, start=start, actual_end=start - datetime.timedelta(days=1)),
         "R-DATES",
@@ -157,9 +153,7 @@ def test_r_unit_exists(kit, set_code):
     assert_passes(kit.posting(day=day), "R-UNIT-EXISTS")
     # Đảng ủy xã Hợp Nhất exists only from 1/7/2025.
     later_unit = kit.position("pho_bi_thu", kit.world.merged_commune_committee)
-    [finding] = assert_fails(
-        kit.posting(day=day, dest=later_unit), "R-UNIT-EXISTS", set_code, field="dest_unit"
-    )
+    [finding] = assert_fails(kit.posting(day=day, dest=later_unit), "R-UNIT-EXISTS", set_code, field="dest_unit")
     assert "Đảng ủy xã Hợp Nhất" in finding.message and "không tồn tại" in finding.message
 
 
@@ -231,9 +225,7 @@ def test_r_overlap(kit, set_code):
     ended.actual_end = None
     ended.status = "in_force"
     ended.save()
-    [finding] = assert_fails(
-        kit.posting(day=day, cadre=cadre, start=start), "R-OVERLAP", set_code, field="start_date"
-    )
+    [finding] = assert_fails(kit.posting(day=day, cadre=cadre, start=start), "R-OVERLAP", set_code, field="start_date")
     assert "chưa kết thúc" in finding.message and "kiêm nhiệm" in finding.message
     # The new posting as a concurrent post is fine.
     assert_passes(kit.posting(day=day, cadre=cadre, start=start, is_primary=False), "R-OVERLAP")
@@ -248,14 +240,10 @@ def test_r_docnumber(kit, set_code):
     duplicate = Decision(
         symbol="125-QĐ/TU", date=day + datetime.timedelta(days=3), issuing_unit=kit.world.provincial_committee
     )
-    [finding] = assert_fails(
-        kit.posting(day=day, decision=duplicate), "R-DOCNUMBER", set_code, field="decision"
-    )
+    [finding] = assert_fails(kit.posting(day=day, decision=duplicate), "R-DOCNUMBER", set_code, field="decision")
     assert "đã được dùng" in finding.message
     malformed = Decision(symbol="QĐ-125/TU", date=day, issuing_unit=kit.world.provincial_committee)
-    [finding] = assert_fails(
-        kit.posting(day=day, decision=malformed), "R-DOCNUMBER", set_code, field="decision"
-    )
+    [finding] = assert_fails(kit.posting(day=day, decision=malformed), "R-DOCNUMBER", set_code, field="decision")
     assert "không đúng mẫu" in finding.message
 
 
@@ -274,9 +262,7 @@ def test_r_duration(kit, set_code):
 def test_r_duration_flags_ending_early(kit, set_code):
     day = RULE_SET_DAYS[set_code]
     start = day + datetime.timedelta(days=30)
-    assert_passes(
-        kit.posting(day=day, start=start, actual_end=start.replace(year=start.year + 3)), "R-DURATION"
-    )
+    assert_passes(kit.posting(day=day, start=start, actual_end=start.replace(year=start.year + 3)), "R-DURATION")
     early = kit.posting(day=day, start=start, actual_end=start.replace(year=start.year + 2), status="ended")
     [finding] = assert_fails(early, "R-DURATION", set_code, field="actual_end")
     assert "sau 24 tháng" in finding.message
@@ -306,9 +292,7 @@ def test_r_remaining_needs_five_years_for_the_non_local_and_two_term_purposes(ki
         assert findings_for(kit.posting(day=day, cadre=seven_left, purpose=purpose), "R-REMAINING") == []
     assert findings_for(kit.posting(day=day, cadre=seven_left), "R-REMAINING")  # training: 10 years
     four_left = kit.cadre(born=datetime.date(1966, 3, 10))  # retires at 61y9m in 12/2027
-    [finding] = findings_for(
-        kit.posting(day=day, cadre=four_left, purpose=PostingPurpose.NON_LOCAL), "R-REMAINING"
-    )
+    [finding] = findings_for(kit.posting(day=day, cadre=four_left, purpose=PostingPurpose.NON_LOCAL), "R-REMAINING")
     assert "tối thiểu 5 năm" in finding.message and "còn 4 năm 7 tháng" in finding.message
 
 
@@ -363,9 +347,7 @@ def test_r_equivalent(kit, set_code):
         assert found[0].requires_decision_reference
         assert "nổi trội" in found[0].message
     # Without an origin position there is nothing to compare.
-    assert_passes(
-        kit.posting(day=day, origin=department_head, dest=dest, origin_position=None), "R-EQUIVALENT"
-    )
+    assert_passes(kit.posting(day=day, origin=department_head, dest=dest, origin_position=None), "R-EQUIVALENT")
 
 
 @pytest.mark.parametrize("set_code", SET_CODES)
@@ -376,9 +358,7 @@ def test_r_quota(kit, set_code):
     assert_passes(kit.posting(day=day, dest=deputy), "R-QUOTA")
     kit.position("pho_chu_tich", kit.world.commune_b1, quota=1)
     deputy.refresh_from_db()
-    [finding] = assert_fails(
-        kit.posting(day=day, dest=deputy), "R-QUOTA", set_code, field="dest_position"
-    ) or [None]
+    [finding] = assert_fails(kit.posting(day=day, dest=deputy), "R-QUOTA", set_code, field="dest_position") or [None]
     if finding:
         assert "vượt số lượng theo quy định 1" in finding.message and "tăng thêm chức danh" in finding.message
 
@@ -446,10 +426,7 @@ def test_r_two_terms(kit, set_code):
         set_code,
         field="dest_position",
     )
-    assert (
-        re.search(r" [34] nhiệm kỳ liên tiếp \(", finding.message)
-        and "quá tối đa 2 nhiệm kỳ" in finding.message
-    )
+    assert re.search(r" [34] nhiệm kỳ liên tiếp \(", finding.message) and "quá tối đa 2 nhiệm kỳ" in finding.message
 
 
 def test_r_two_terms_counts_postings_recorded_by_title_name_only(kit):

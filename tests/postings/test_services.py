@@ -73,9 +73,7 @@ def test_decision_create_stores_a_well_formed_number_in_its_term(kit):
 @pytest.mark.parametrize("symbol", ["125/QĐ-TU", "5-QĐ/TU", "125-QĐ/tu", "125-XYZ/TU"])
 def test_decision_create_refuses_a_malformed_number(kit, symbol):
     with pytest.raises(ValidationError) as caught:
-        decision_create(
-            actor=kit.officer, symbol=symbol, date=DAY, issuing_unit=kit.world.provincial_committee
-        )
+        decision_create(actor=kit.officer, symbol=symbol, date=DAY, issuing_unit=kit.world.provincial_committee)
     assert "không đúng mẫu" in caught.value.message_dict["symbol"][0]
     assert not Decision.objects.exists()
 
@@ -84,15 +82,11 @@ def test_decision_create_refuses_a_number_used_in_the_same_congress_term_only(ki
     committee = kit.world.provincial_committee
     decision_create(actor=kit.officer, symbol="42-QĐ/TU", date=DAY, issuing_unit=committee)
     with pytest.raises(ValidationError) as caught:
-        decision_create(
-            actor=kit.officer, symbol="42-QĐ/TU", date=DAY.replace(month=12), issuing_unit=committee
-        )
+        decision_create(actor=kit.officer, symbol="42-QĐ/TU", date=DAY.replace(month=12), issuing_unit=committee)
     assert "đã được dùng" in caught.value.message_dict["symbol"][0]
     # Another type, or the next congress term (numbering restarts after a congress), is fine.
     decision_create(actor=kit.officer, symbol="42-KH/TU", date=DAY, issuing_unit=committee)
-    decision_create(
-        actor=kit.officer, symbol="42-QĐ/TU", date=datetime.date(2026, 3, 1), issuing_unit=committee
-    )
+    decision_create(actor=kit.officer, symbol="42-QĐ/TU", date=datetime.date(2026, 3, 1), issuing_unit=committee)
     assert Decision.objects.count() == 3
 
 
@@ -178,9 +172,7 @@ def test_a_warning_without_an_override_is_refused_and_says_what_is_needed(kit, m
     [finding] = caught.value.findings
     assert (finding.code, finding.kind, finding.field) == ("R-DURATION", "W", "planned_months")
     [message] = caught.value.message_dict["planned_months"]
-    assert message.startswith(
-        "Thời gian luân chuyển dự kiến 24 tháng, ít hơn tối thiểu 36 tháng (Quy định 65-QĐ/TW)."
-    )
+    assert message.startswith("Thời gian luân chuyển dự kiến 24 tháng, ít hơn tối thiểu 36 tháng (Quy định 65-QĐ/TW).")
     assert "phải ghi lý do trường hợp đặc biệt" in message
     assert counts() == before
 
@@ -200,9 +192,7 @@ def test_posting_create_with_an_override_stores_it(kit, move):
 def test_an_override_without_a_reason_is_refused(kit, move):
     before = counts()
     with pytest.raises(RuleViolation) as caught:
-        posting_create(
-            **{**move, "planned_months": 24, "overrides": [OverrideRequest("R-DURATION", reason="  ")]}
-        )
+        posting_create(**{**move, "planned_months": 24, "overrides": [OverrideRequest("R-DURATION", reason="  ")]})
     assert "Phải ghi lý do trường hợp đặc biệt" in caught.value.message_dict["planned_months"][0]
     assert counts() == before
 
@@ -212,18 +202,14 @@ def test_an_override_needs_the_decision_reference_where_the_setting_says_so(kit,
     higher = {**move, "origin_position": kit.position("truong_phong", kit.world.district_a_department)}
     before = counts()
     with pytest.raises(RuleViolation) as caught:
-        posting_create(
-            **higher, overrides=[OverrideRequest("R-EQUIVALENT", reason="Cán bộ có năng lực nổi trội")]
-        )
+        posting_create(**higher, overrides=[OverrideRequest("R-EQUIVALENT", reason="Cán bộ có năng lực nổi trội")])
     assert [f.code for f in caught.value.findings] == ["R-EQUIVALENT"]
     assert "Phải ghi số, ký hiệu quyết định cho phép" in caught.value.message_dict["dest_position"][0]
     assert counts() == before
     posting = posting_create(
         **higher,
         overrides=[
-            OverrideRequest(
-                "R-EQUIVALENT", reason="Cán bộ có năng lực nổi trội", decision_reference="15-QĐ/TW"
-            )
+            OverrideRequest("R-EQUIVALENT", reason="Cán bộ có năng lực nổi trội", decision_reference="15-QĐ/TW")
         ],
     )
     assert posting.overrides.get().decision_reference == "15-QĐ/TW"
@@ -239,8 +225,11 @@ def test_overriding_the_quota_marks_the_posting_as_an_added_title(kit, move):
         **{
             **move,
             "dest_position": deputy,
-            "overrides": [OverrideRequest("R-QUOTA", reason="Xã trọng điểm, tăng cường",
-                                          decision_reference="Quyết định 120-QĐ/TW")],
+            "overrides": [
+                OverrideRequest(
+                    "R-QUOTA", reason="Xã trọng điểm, tăng cường", decision_reference="Quyết định 120-QĐ/TW"
+                )
+            ],
         }
     )
     assert posting.adds_title
@@ -320,9 +309,7 @@ def test_a_cancelled_decision_carries_no_new_posting(kit, move):
 
 def test_the_exclusion_constraint_refuses_a_direct_overlapping_insert(kit, move):
     first = posting_create(**move)
-    fields = {
-        f.attname: getattr(first, f.attname) for f in Posting._meta.concrete_fields if not f.primary_key
-    }
+    fields = {f.attname: getattr(first, f.attname) for f in Posting._meta.concrete_fields if not f.primary_key}
     fields["start_date"] = START.replace(year=2024)
     fields["planned_end"] = START.replace(year=2027)
     with pytest.raises(IntegrityError, match="posting_one_primary_at_a_time"), transaction.atomic():
@@ -333,9 +320,7 @@ def test_the_exclusion_constraint_refuses_a_direct_overlapping_insert(kit, move)
 
 def test_the_trigger_refuses_a_start_before_the_decision_on_direct_insert(kit, move):
     first = posting_create(**move)
-    fields = {
-        f.attname: getattr(first, f.attname) for f in Posting._meta.concrete_fields if not f.primary_key
-    }
+    fields = {f.attname: getattr(first, f.attname) for f in Posting._meta.concrete_fields if not f.primary_key}
     fields.update(cadre_id=kit.cadre().pk, start_date=DAY - datetime.timedelta(days=1))
     with pytest.raises(IntegrityError, match="trước ngày ký quyết định"), transaction.atomic():
         Posting.objects.create(**fields)

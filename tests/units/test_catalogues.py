@@ -33,6 +33,7 @@ def test_the_congress_terms_and_plan_periods_exist():
 def test_the_position_titles_exist_with_their_flags():
     assert PositionTitle.objects.count() == 25
     titles = {t.name: t for t in PositionTitle.objects.all()}
+
     def flags(name):
         title = titles[name]
         return title.is_key, title.is_head, title.rank, title.requires_non_local
@@ -44,8 +45,13 @@ def test_the_position_titles_exist_with_their_flags():
     standing = titles["Phó Bí thư thường trực"]
     assert (standing.is_key, standing.is_head, standing.rank) == (True, False, 85)
     assert {name for name, t in titles.items() if t.requires_non_local} == {
-        "Bí thư", "Chủ tịch UBND", "Chánh án", "Viện trưởng VKSND", "Chánh Thanh tra", "Trưởng Công an"
-    }  # fmt: skip
+        "Bí thư",
+        "Chủ tịch UBND",
+        "Chánh án",
+        "Viện trưởng VKSND",
+        "Chánh Thanh tra",
+        "Trưởng Công an",
+    }
     assert titles["Công chức"].rank == 5
 
 

@@ -17,6 +17,7 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from vietnam_provinces import _ward_conversion_2025 as commune_table
 
 from units import reference
@@ -115,7 +116,10 @@ def test_thi_tran_that_khe_merged_into_xa_that_khe_under_the_same_code(lang_son)
     assert set(predecessors) == {"6013", "6034", "6040"}
     link = lineage_between(old, new)
     assert (link.event, link.date, link.legal_basis, link.is_default) == (
-        LineageEvent.MERGE, REORGANISED, COMMUNE_LEGAL_BASIS, True
+        LineageEvent.MERGE,
+        REORGANISED,
+        COMMUNE_LEGAL_BASIS,
+        True,
     )
 
 
@@ -176,7 +180,10 @@ def test_code_24_was_bac_giang_until_2025_and_is_bac_ninh_since(db):
     for old_code in (24, 27):
         link = lineage_between(unit(UnitKind.PROVINCE, "legacy", old_code), new)
         assert (link.event, link.date, link.legal_basis, link.is_default) == (
-            LineageEvent.MERGE, REORGANISED, PROVINCE_LEGAL_BASIS, True
+            LineageEvent.MERGE,
+            REORGANISED,
+            PROVINCE_LEGAL_BASIS,
+            True,
         )
 
 
@@ -216,8 +223,11 @@ def test_a_record_without_a_name_is_refused(db, monkeypatch):
     real = reference._read_package()
     broken = [dataclasses.replace(c, name=None) if c.code == 6040 else c for c in real.communes]
     broken_package(monkeypatch, communes=broken)
-    with pytest.raises(ReferenceDataError, match=r"^Dữ liệu gói vietnam-provinces không hợp lệ: xã mã 6040 "
-                                                 r"\(từ 1/7/2025\) thiếu tên\.$"):  # fmt: skip
+    with pytest.raises(
+        ReferenceDataError,
+        match=r"^Dữ liệu gói vietnam-provinces không hợp lệ: xã mã 6040 "
+        r"\(từ 1/7/2025\) thiếu tên\.$",
+    ):
         load_reference_data(province_codes={LANG_SON})
     assert not Unit.objects.exists()
 
@@ -300,8 +310,14 @@ def database_accepts_same_named_coded_communes() -> bool:
         with transaction.atomic():
             parent = Unit.objects.create(kind=UnitKind.DISTRICT, name="Thành phố Thử")
             for code in ("99990001", "99990002"):
-                Unit.objects.create(kind=UnitKind.COMMUNE, parent=parent, name="Xã Đông Khê",
-                                    official_code=code, scheme="legacy", valid_to=LAST_LEGACY_DAY)
+                Unit.objects.create(
+                    kind=UnitKind.COMMUNE,
+                    parent=parent,
+                    name="Xã Đông Khê",
+                    official_code=code,
+                    scheme="legacy",
+                    valid_to=LAST_LEGACY_DAY,
+                )
             raise _Probe
     except IntegrityError:
         return False
@@ -322,7 +338,7 @@ def test_the_national_load(db):
     # 63 old + 34 new provinces, of which 10 came through unchanged and are one row each.
     assert result.created == {"province": 87, "district": 696, "commune": 10_051 + 3_321}
     on_old_day, on_new_day = territories().valid_on(LAST_LEGACY_DAY), territories().valid_on(REORGANISED)
-    today = territories().valid_on(datetime.date.today())
+    today = territories().valid_on(timezone.localdate())
     kinds_on_old_day = Counter(on_old_day.values_list("kind", flat=True))
     assert kinds_on_old_day == {"province": 63, "district": 696, "commune": 10_051}
     for day in (on_new_day, today):
@@ -340,7 +356,8 @@ def test_the_national_load(db):
     assert fifteen.valid_on(REORGANISED).get().name == "Tỉnh Lào Cai"
     new_lao_cai = unit(UnitKind.PROVINCE, "2025", 15)
     assert set(new_lao_cai.predecessor_links.values_list("predecessor__name", "event")) == {
-        ("Tỉnh Lào Cai", LineageEvent.MERGE), ("Tỉnh Yên Bái", LineageEvent.MERGE)
+        ("Tỉnh Lào Cai", LineageEvent.MERGE),
+        ("Tỉnh Yên Bái", LineageEvent.MERGE),
     }
 
     # 53 provinces ended (63 - 10 unchanged), each with one successor; 10,565 commune pairs in

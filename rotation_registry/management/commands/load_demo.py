@@ -16,8 +16,10 @@ class Command(BaseCommand):
             return
         except (ReferenceDataError, ValidationError) as exc:
             raise CommandError(f"Không nạp được dữ liệu mẫu: {exc}") from exc
-        self.stdout.write(self.style.SUCCESS(
-            f"Đã nạp tỉnh mẫu Lạng Sơn: {result.cadres} cán bộ, {result.decisions} quyết định, "
-            f"{result.postings} lượt bố trí, {result.evaluations} kết quả đánh giá. "
-            f"Tài khoản (mật khẩu rotation-demo): {', '.join(result.users)}."
-        ))  # fmt: skip
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Đã nạp tỉnh mẫu Lạng Sơn: {result.cadres} cán bộ, {result.decisions} quyết định, "
+                f"{result.postings} lượt bố trí, {result.evaluations} kết quả đánh giá. "
+                f"Tài khoản (mật khẩu rotation-demo): {', '.join(result.users)}."
+            )
+        )

@@ -48,8 +48,7 @@ class Command(BaseCommand):
             created, unchanged = _number(result.created[kind]), _number(result.unchanged[kind])
             lines.append(f"  {kind.label}: tạo mới {created}, đã có {unchanged}.")
         lines.append(
-            f"  Quan hệ kế thừa: tạo mới {_number(result.lineage_created)}, "
-            f"đã có {_number(result.lineage_unchanged)}."
+            f"  Quan hệ kế thừa: tạo mới {_number(result.lineage_created)}, đã có {_number(result.lineage_unchanged)}."
         )
         if result.missing_references:
             shown = "; ".join(result.missing_references[:SHOWN_REFERENCES])
