@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from postings.forms import DecisionForm, PostingForm
 from postings.models import Decision, Posting, PostingOverride, RuleSet, RuleSetting
-from rotation_registry.common.admin import RegistryAdmin
+from rotation_registry.common.admin import AccentFreeSearchMixin, RegistryAdmin
 
 
 class ServiceFormAdmin(RegistryAdmin):
@@ -79,25 +79,23 @@ class OverrideInline(admin.TabularInline):
 
 
 @admin.register(Posting)
-class PostingAdmin(ServiceFormAdmin):
+class PostingAdmin(AccentFreeSearchMixin, ServiceFormAdmin):
     form = PostingForm
-    list_display = [
-        "cadre",
-        "origin_title_name",
-        "origin_unit_name",
-        "dest_title_name",
-        "dest_unit_name",
-        "direction",
-        "start_date",
-        "status",
-    ]
+    search_key_fields = ["cadre__search_key"]
+    list_display = ["cadre", "movement", "direction", "start_date", "status"]
     list_filter = ["status", "kind", "direction", "purpose", "is_primary", "adds_title"]
     list_select_related = ["cadre"]
-    search_fields = ["cadre__full_name", "dest_unit_name", "decision__symbol"]
+    search_fields = ["dest_unit_name", "decision__symbol"]
     autocomplete_fields = ["cadre", "decision", "origin_unit", "origin_position", "dest_unit", "dest_position"]
     date_hierarchy = "start_date"
     readonly_fields = ["direction", "rule_set", "adds_title"]
     inlines = [OverrideInline]
+
+    @admin.display(description="Từ → đến (theo quyết định)")
+    def movement(self, posting: Posting) -> str:
+        origin = ", ".join(filter(None, [posting.origin_title_name, posting.origin_unit_name])) or "—"
+        return f"{origin} → {posting.dest_title_name}, {posting.dest_unit_name}"
+
     fieldsets = [
         (None, {"fields": ["cadre", "decision", "kind", "purpose", "is_primary", "status"]}),
         ("Nơi đi", {"fields": ["origin_position", "origin_unit", "origin_title_name", "origin_unit_name"]}),

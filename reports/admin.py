@@ -1,16 +1,17 @@
 from django.contrib import admin
 
 from reports.models import QuarterlyReport, ReportingPeriod
-from rotation_registry.common.admin import RegistryAdmin
+from rotation_registry.common.admin import AccentFreeSearchMixin, RegistryAdmin
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(RegistryAdmin):
+class ReportingPeriodAdmin(AccentFreeSearchMixin, RegistryAdmin):
+    search_key_fields = ["unit__name_key"]
     list_display = ["unit", "year", "quarter", "deadline"]
     list_filter = ["year", "quarter"]
     list_select_related = ["unit"]
     autocomplete_fields = ["unit"]
-    search_fields = ["unit__name"]
+    search_fields = ["unit__official_code"]
 
     def get_queryset(self, request):
         from accounts.scopes import scope_filter
@@ -19,10 +20,11 @@ class ReportingPeriodAdmin(RegistryAdmin):
 
 
 @admin.register(QuarterlyReport)
-class QuarterlyReportAdmin(RegistryAdmin):
+class QuarterlyReportAdmin(AccentFreeSearchMixin, RegistryAdmin):
+    search_key_fields = ["unit__name_key"]
     list_display = ["unit", "year", "quarter", "status", "submitted_at", "reviewed_at"]
     list_filter = ["status", "year", "quarter"]
     list_select_related = ["unit"]
     autocomplete_fields = ["unit"]
-    search_fields = ["unit__name", "document_number"]
+    search_fields = ["document_number"]
     readonly_fields = ["submitted_by", "submitted_at", "reviewed_by", "reviewed_at"]

@@ -16,11 +16,11 @@ class LineageInline(admin.TabularInline):
 
 @admin.register(Unit)
 class UnitAdmin(AccentFreeSearchMixin, RegistryAdmin):
-    search_key_field = "name_key"
+    search_key_fields = ["name_key"]
     list_display = ["name", "kind", "level", "parent", "official_code", "valid_from", "valid_to"]
     list_filter = ["level", "kind", "scheme"]
     list_select_related = ["parent"]
-    search_fields = ["name"]
+    search_fields = ["official_code"]
     autocomplete_fields = ["parent"]
     fields = [
         "kind",
@@ -44,12 +44,13 @@ class UnitAdmin(AccentFreeSearchMixin, RegistryAdmin):
 
 
 @admin.register(UnitLineage)
-class UnitLineageAdmin(RegistryAdmin):
+class UnitLineageAdmin(AccentFreeSearchMixin, RegistryAdmin):
+    search_key_fields = ["predecessor__name_key", "successor__name_key"]
     list_display = ["predecessor", "successor", "event", "date", "is_default"]
     list_filter = ["event", "date"]
     list_select_related = ["predecessor", "successor"]
     autocomplete_fields = ["predecessor", "successor"]
-    search_fields = ["predecessor__name", "successor__name"]
+    search_fields = ["predecessor__official_code", "successor__official_code"]
 
 
 @admin.register(Term)
@@ -61,19 +62,20 @@ class TermAdmin(RegistryAdmin):
 
 @admin.register(PositionTitle)
 class PositionTitleAdmin(AccentFreeSearchMixin, RegistryAdmin):
-    search_key_field = "name_key"
+    search_key_fields = ["name_key"]
     list_display = ["name", "is_key", "is_head", "rank", "requires_non_local"]
     list_filter = ["is_key", "is_head", "requires_non_local"]
     search_fields = ["name"]
 
 
 @admin.register(Position)
-class PositionAdmin(RegistryAdmin):
+class PositionAdmin(AccentFreeSearchMixin, RegistryAdmin):
+    search_key_fields = ["title__name_key", "unit__name_key"]
     list_display = ["title", "unit", "quota"]
     list_filter = ["title"]
     list_select_related = ["title", "unit"]
     autocomplete_fields = ["title", "unit"]
-    search_fields = ["title__name", "unit__name"]
+    search_fields = ["title__name"]
 
     def get_queryset(self, request):
         from accounts.scopes import scope_filter

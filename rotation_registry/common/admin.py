@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Q
 
 from rotation_registry.common.audit import audit_context
 from rotation_registry.common.vietnamese import search_key
@@ -78,11 +79,21 @@ class RegistryAdmin(admin.ModelAdmin):
 
 
 class AccentFreeSearchMixin:
-    """Admin search that ignores accents: 'nguyen cong truong' finds 'Nguyễn Công Trưởng'."""
+    """Admin search that ignores accents: 'nguyen cong truong' finds 'Nguyễn Công Trưởng'.
 
-    search_key_field = "search_key"
+    `search_key_fields` name stored accent-free keys (see common.vietnamese.search_key); the
+    ordinary `search_fields` (document numbers and the like) still match as they are written.
+    """
+
+    search_key_fields = ["search_key"]
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term:
             return queryset, False
-        return queryset.filter(**{f"{self.search_key_field}__contains": search_key(search_term)}), False
+        key = search_key(search_term)
+        condition = Q()
+        for field in self.search_key_fields:
+            condition |= Q(**{f"{field}__contains": key})
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": search_term.strip()})
+        return queryset.filter(condition), False

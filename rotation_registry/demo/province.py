@@ -560,9 +560,9 @@ class DemoProvince:
         origins = ["youth", *DISTRICT_DEPARTMENTS]
         moves = []
         for index in range(13):
-            origin = self.position(
-                "Trưởng phòng" if index % 2 else "Phó Trưởng phòng", bodies[origins[index % len(origins)]]
-            )
+            origin_key = origins[index % len(origins)]
+            title = "Bí thư Đoàn" if origin_key == "youth" else ("Trưởng phòng" if index % 2 else "Phó Trưởng phòng")
+            origin = self.position(title, bodies[origin_key])
             destination = self._key_post(communes[index % len(communes)], index)
             cadre = self.cadre(unit=destination.unit)
             self.binh_gia_movers.append(cadre)

@@ -25,3 +25,14 @@ def test_dates_in_text_and_in_document_date_lines():
     assert document_date_line("Lạng Sơn", datetime.date(2018, 4, 3)) == "Lạng Sơn, ngày 03 tháng 4 năm 2018"
     assert document_date_line("Lạng Sơn", datetime.date(2026, 1, 9)) == "Lạng Sơn, ngày 09 tháng 01 năm 2026"
     assert document_date_line("Lạng Sơn", datetime.date(2018, 2, 20)) == "Lạng Sơn, ngày 20 tháng 02 năm 2018"
+
+
+def test_templates_show_dates_and_numbers_the_vietnamese_way(settings):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    with translation.override("vi"):
+        text = Template("{{ day }} {{ year }} {{ share }}").render(
+            Context({"day": datetime.date(2017, 8, 23), "year": 2017, "share": 92.03})
+        )
+    assert text == "23/8/2017 2017 92,03"

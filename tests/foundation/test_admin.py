@@ -56,7 +56,8 @@ def test_every_admin_page_renders_in_vietnamese(client, admin_user, setting):
             assert response.status_code in (200, 403), url
     response = client.get(reverse("admin:postings_posting_add"))
     assert "Nơi đến" in response.text and "Lý do thay đổi" in response.text
-    assert client.get("/admin/").text.count("Thêm vào") or "Quản trị dữ liệu" in client.get("/admin/").text
+    index = client.get("/admin/").text
+    assert "Quản trị dữ liệu" in index and "Luân chuyển, bố trí" in index
 
 
 def test_the_admin_search_ignores_accents(client, admin_user, setting):
@@ -178,3 +179,21 @@ def test_a_decision_is_corrected_and_cancelled_through_the_admin(client, board_o
     assert "không được sau ngày bắt đầu" in " ".join(response.context["adminform"].form.errors["date"])
     decision.refresh_from_db()
     assert (decision.status, decision.date) == ("in_force", D(2018, 3, 1))
+
+
+def test_the_admin_speaks_vietnamese_whatever_the_browser_says_and_english_on_request(client, admin_user):
+    client.force_login(admin_user)
+    response = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Thêm vào" in response.text and response["Content-Language"] == "vi"
+    client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
+    response = client.get("/admin/")
+    assert "Add" in response.text and response["Content-Language"] == "en"
+
+
+def test_postings_are_found_without_accents(client, board_officer, setting):
+    client.force_login(board_officer)
+    client.post(reverse("admin:postings_posting_add"), posting_form(setting))
+    response = client.get(reverse("admin:postings_posting_changelist"), {"q": "nong minh"})
+    assert response.context["cl"].result_count == 1
+    response = client.get(reverse("admin:postings_posting_changelist"), {"q": "21-QĐ/HU"})
+    assert response.context["cl"].result_count == 1
