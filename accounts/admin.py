@@ -2,12 +2,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from accounts.models import ScopeAssignment, User
+from rotation_registry.common.admin import AdministratorsOnlyInline
 from rotation_registry.common.audit import audit_context
 
 
-class ScopeInline(admin.TabularInline):
+class ScopeInline(AdministratorsOnlyInline):
     model = ScopeAssignment
-    extra = 0
     autocomplete_fields = ["unit"]
 
 

@@ -1,20 +1,16 @@
 from django.contrib import admin
 
 from cadres.models import Cadre, Evaluation, PlanningRecord
-from rotation_registry.common.admin import AccentFreeSearchMixin, RegistryAdmin
+from rotation_registry.common.admin import AccentFreeSearchMixin, RegistryAdmin, RegistryInline
 
 
-class PlanningInline(admin.TabularInline):
+class PlanningInline(RegistryInline):
     model = PlanningRecord
-    extra = 0
     autocomplete_fields = ["target_title", "target_unit"]
-    can_delete = False
 
 
-class EvaluationInline(admin.TabularInline):
+class EvaluationInline(RegistryInline):
     model = Evaluation
-    extra = 0
-    can_delete = False
 
 
 @admin.register(Cadre)

@@ -1,21 +1,17 @@
 from django.contrib import admin
 
 from plans.models import Plan, PlanEntry, PlanTarget
-from rotation_registry.common.admin import RegistryAdmin
+from rotation_registry.common.admin import RegistryAdmin, RegistryInline
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(RegistryInline):
     model = PlanTarget
-    extra = 0
     autocomplete_fields = ["dest_unit", "dest_title"]
-    can_delete = False
 
 
-class EntryInline(admin.TabularInline):
+class EntryInline(RegistryInline):
     model = PlanEntry
-    extra = 0
     autocomplete_fields = ["cadre", "dest_unit", "dest_title", "posting"]
-    can_delete = False
 
 
 @admin.register(Plan)

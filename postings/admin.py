@@ -2,7 +2,12 @@ from django.contrib import admin
 
 from postings.forms import DecisionForm, PostingForm
 from postings.models import Decision, Posting, PostingOverride, RuleSet, RuleSetting
-from rotation_registry.common.admin import AccentFreeSearchMixin, RegistryAdmin
+from rotation_registry.common.admin import (
+    AccentFreeSearchMixin,
+    AdministratorsOnlyInline,
+    RegistryAdmin,
+    RegistryInline,
+)
 
 
 class ServiceFormAdmin(RegistryAdmin):
@@ -16,10 +21,8 @@ class ServiceFormAdmin(RegistryAdmin):
         pass  # already saved by the service, with its audit context
 
 
-class RuleSettingInline(admin.TabularInline):
+class RuleSettingInline(AdministratorsOnlyInline):
     model = RuleSetting
-    extra = 0
-    can_delete = False
 
 
 @admin.register(RuleSet)
@@ -34,9 +37,8 @@ class RuleSetAdmin(RegistryAdmin):
         return request.user.is_active and request.user.sees_everything
 
 
-class PostingInline(admin.TabularInline):
+class PostingInline(RegistryInline):
     model = Posting
-    extra = 0
     fields = [
         "cadre",
         "origin_title_name",
@@ -47,7 +49,6 @@ class PostingInline(admin.TabularInline):
         "status",
     ]
     readonly_fields = fields
-    can_delete = False
     show_change_link = True
 
     def has_add_permission(self, request, obj=None):
@@ -67,12 +68,10 @@ class DecisionAdmin(ServiceFormAdmin):
     inlines = [PostingInline]
 
 
-class OverrideInline(admin.TabularInline):
+class OverrideInline(RegistryInline):
     model = PostingOverride
-    extra = 0
     fields = ["rule_code", "reason", "decision_reference", "granted_by", "granted_at"]
     readonly_fields = fields
-    can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -12,6 +12,7 @@ from django.db.models import F, Q, Value
 
 from postings.directions import Direction
 from rotation_registry.common.documents import NumberedDocument
+from rotation_registry.common.formatting import format_date
 from units.models import DateRange
 
 # --- Rule sets ---
@@ -116,7 +117,7 @@ class Decision(NumberedDocument):
         ordering = ["-date", "-id"]
 
     def __str__(self) -> str:
-        return f"Số {self.symbol} ngày {self.date:%d/%m/%Y}"
+        return f"Số {self.symbol} ngày {format_date(self.date)}"
 
 
 # --- Postings ---

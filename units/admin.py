@@ -1,17 +1,15 @@
 from django.contrib import admin
 
-from rotation_registry.common.admin import AccentFreeSearchMixin, RegistryAdmin
+from rotation_registry.common.admin import AccentFreeSearchMixin, RegistryAdmin, RegistryInline
 from units.models import Position, PositionTitle, Term, Unit, UnitLineage
 
 
-class LineageInline(admin.TabularInline):
+class LineageInline(RegistryInline):
     model = UnitLineage
     fk_name = "predecessor"
-    extra = 0
     autocomplete_fields = ["successor"]
     verbose_name = "đơn vị kế thừa"
     verbose_name_plural = "đơn vị kế thừa"
-    can_delete = False
 
 
 @admin.register(Unit)

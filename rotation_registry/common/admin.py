@@ -78,6 +78,35 @@ class RegistryAdmin(admin.ModelAdmin):
             super().save_formset(request, form, formset, change)
 
 
+class RegistryInline(admin.TabularInline):
+    """Inline rows follow the same permissions as RegistryAdmin (roles, not Django model permissions)."""
+
+    extra = 0
+    can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_active and request.user.can_edit_registry
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.can_edit_registry
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AdministratorsOnlyInline(RegistryInline):
+    """Rows only administrators change: rule settings, scope assignments."""
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_active and request.user.sees_everything
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.sees_everything
+
+
 class AccentFreeSearchMixin:
     """Admin search that ignores accents: 'nguyen cong truong' finds 'Nguyễn Công Trưởng'.
 

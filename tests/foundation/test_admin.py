@@ -197,3 +197,14 @@ def test_postings_are_found_without_accents(client, board_officer, setting):
     assert response.context["cl"].result_count == 1
     response = client.get(reverse("admin:postings_posting_changelist"), {"q": "21-QĐ/HU"})
     assert response.context["cl"].result_count == 1
+
+
+def test_board_staff_see_the_overrides_granted_on_a_posting(client, board_officer, setting):
+    client.force_login(board_officer)
+    client.post(
+        reverse("admin:postings_posting_add"),
+        posting_form(setting, purpose="dao_tao", override_rules=["R-PLANNING"], override_reason="Hồ sơ bổ sung sau."),
+    )
+    posting = Posting.objects.get()
+    response = client.get(reverse("admin:postings_posting_change", args=[posting.pk]))
+    assert "Hồ sơ bổ sung sau." in response.text
