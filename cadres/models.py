@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pghistory
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 
@@ -120,6 +121,8 @@ class Cadre(models.Model):
         verbose_name = "cán bộ"
         verbose_name_plural = "cán bộ"
         ordering = ["sort_key", "date_of_birth"]
+        # Accent-free "contains" search: a trigram index serves LIKE '%...%' on the key.
+        indexes = [GinIndex(fields=["search_key"], opclasses=["gin_trgm_ops"], name="cadre_search_key_trgm")]
         constraints = [
             models.UniqueConstraint(
                 fields=["personal_id"],

@@ -13,6 +13,7 @@ from django.db.models import F, Q, Value
 from postings.directions import Direction
 from rotation_registry.common.documents import NumberedDocument
 from rotation_registry.common.formatting import format_date
+from rotation_registry.common.vietnamese import normalize_text
 from units.models import DateRange
 
 # --- Rule sets ---
@@ -94,6 +95,25 @@ class DecisionStatus(models.TextChoices):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@pgtrigger.register(
+    # The other side of posting_starts_after_decision: re-dating a decision cannot leave one of its
+    # standing postings starting before it.
+    pgtrigger.Trigger(
+        name="decision_date_not_after_postings",
+        operation=pgtrigger.UpdateOf("date"),
+        when=pgtrigger.Before,
+        func="""
+            IF EXISTS (
+                SELECT 1 FROM postings_posting p
+                WHERE p.decision_id = NEW.id AND p.status <> 'cancelled' AND p.start_date < NEW.date
+            ) THEN
+                RAISE EXCEPTION 'Ngày ký quyết định (%) không được sau ngày bắt đầu của luân chuyển thuộc quyết định.',
+                    NEW.date USING ERRCODE = 'check_violation', CONSTRAINT = 'decision_date_not_after_postings';
+            END IF;
+            RETURN NEW;
+        """,
+    ),
+)
 class Decision(NumberedDocument):
     """A decision (quyết định); one decision may carry many postings."""
 
@@ -118,6 +138,11 @@ class Decision(NumberedDocument):
 
     def __str__(self) -> str:
         return f"Số {self.symbol} ngày {format_date(self.date)}"
+
+    def save(self, *args, **kwargs) -> None:
+        for name in ("signer", "signer_title", "summary"):
+            setattr(self, name, normalize_text(getattr(self, name)))
+        super().save(*args, **kwargs)
 
 
 # --- Postings ---
@@ -153,6 +178,8 @@ class PostingStatus(models.TextChoices):
     ENDED = "ended", "Đã kết thúc"
     CANCELLED = "cancelled", "Đã hủy"
 
+
+AS_WRITTEN_FIELDS = ("origin_unit_name", "origin_title_name", "dest_unit_name", "dest_title_name")
 
 # Postings that occupy the cadre's time: drafts are not decided yet, cancelled ones never happened.
 OCCUPYING_STATUSES = (PostingStatus.IN_FORCE, PostingStatus.ENDED)
@@ -298,6 +325,12 @@ class Posting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cadre.full_name}: {self.origin_title_name or '—'} → {self.dest_title_name} {self.dest_unit_name}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Names as written are compared and searched later: store them in one Unicode form (NFC).
+        for name in AS_WRITTEN_FIELDS:
+            setattr(self, name, normalize_text(getattr(self, name)))
+        super().save(*args, **kwargs)
 
     @property
     def end_date(self):

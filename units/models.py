@@ -7,6 +7,7 @@ import datetime
 import pghistory
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeOperators
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F, Func, Q
 
@@ -109,7 +110,10 @@ class Unit(models.Model):
         verbose_name = "đơn vị"
         verbose_name_plural = "đơn vị"
         ordering = ["sort_key"]
-        indexes = [models.Index(fields=["official_code", "scheme"])]
+        indexes = [
+            models.Index(fields=["official_code", "scheme"]),
+            GinIndex(fields=["name_key"], opclasses=["gin_trgm_ops"], name="unit_name_key_trgm"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_from__lte=F("valid_to")),

@@ -227,3 +227,18 @@ def test_quarterly_ratings_exist_only_from_2026_and_once_per_period(db):
         Evaluation.objects.create, cadre=cadre, year=2024, level=EvaluationLevel.EXCELLENT
     )
     Evaluation.objects.create(cadre=cadre, year=2026, quarter=1, level=EvaluationLevel.GOOD)
+
+
+def test_a_decision_cannot_be_redated_after_its_postings_start(world, decision):
+    make_posting(world, decision, CadreFactory())
+    message = refused(Decision.objects.filter(pk=decision.pk).update, date=D(2017, 10, 1))
+    assert "không được sau ngày bắt đầu" in message
+    Decision.objects.filter(pk=decision.pk).update(date=D(2017, 8, 15))  # still before the start: fine
+
+
+def test_names_as_written_are_stored_in_nfc(world, decision):
+    posting = make_posting(
+        world, decision, CadreFactory(), dest_unit_name=unicodedata.normalize("NFD", "Đảng ủy xã Tú Đoạn")
+    )
+    posting.refresh_from_db()
+    assert posting.dest_unit_name == unicodedata.normalize("NFC", "Đảng ủy xã Tú Đoạn")
