@@ -32,6 +32,7 @@ from postings.models import (
     RuleSet,
 )
 from rotation_registry.common.documents import DOCUMENT_NUMBER_MESSAGE, DOCUMENT_NUMBER_PATTERN, clean_symbol
+from rotation_registry.common.formatting import format_date
 from rotation_registry.common.vietnamese import search_key
 from units.models import REORGANISATION_DATE, Level, Term, TermKind, Unit, UnitLineage, rank_at
 
@@ -93,11 +94,6 @@ def rule(code: str) -> Callable[[Rule], Rule]:
     return register
 
 
-def vn_date(day: datetime.date | None) -> str:
-    """23/8/2017: the way the board writes dates in running text."""
-    return f"{day.day}/{day.month}/{day.year}" if day else "—"
-
-
 def _quoted(text: str) -> str:
     return f"“{text}”"
 
@@ -114,7 +110,7 @@ def rule_set_for(day: datetime.date) -> RuleSet:
         .first()
     )
     if rule_set is None:
-        raise RuleSet.DoesNotExist(f"Không có bộ quy tắc nào áp dụng cho ngày {vn_date(day)}.")
+        raise RuleSet.DoesNotExist(f"Không có bộ quy tắc nào áp dụng cho ngày {format_date(day)}.")
     return rule_set
 
 
@@ -148,15 +144,15 @@ def evaluate_posting(posting: Posting, *, only: Iterable[str] | None = None) -> 
 def check_dates(ctx: RuleContext) -> list[Finding]:
     p = ctx.posting
     found = []
-    start = vn_date(p.start_date)
+    start = format_date(p.start_date)
     if p.start_date < ctx.day:
-        message = f"Ngày bắt đầu {start} trước ngày ký quyết định {p.decision.symbol} ({vn_date(ctx.day)})."
+        message = f"Ngày bắt đầu {start} trước ngày ký quyết định {p.decision.symbol} ({format_date(ctx.day)})."
         found.append(ctx.finding("start_date", message, cite=False))
     if p.planned_end is not None and p.planned_end <= p.start_date:
-        message = f"Ngày kết thúc dự kiến {vn_date(p.planned_end)} phải sau ngày bắt đầu {start}."
+        message = f"Ngày kết thúc dự kiến {format_date(p.planned_end)} phải sau ngày bắt đầu {start}."
         found.append(ctx.finding("planned_end", message, cite=False))
     if p.actual_end is not None and p.actual_end < p.start_date:
-        message = f"Ngày kết thúc thực tế {vn_date(p.actual_end)} không được trước ngày bắt đầu {start}."
+        message = f"Ngày kết thúc thực tế {format_date(p.actual_end)} không được trước ngày bắt đầu {start}."
         found.append(ctx.finding("actual_end", message, cite=False))
     if p.status == PostingStatus.ENDED and p.actual_end is None:
         message = "Luân chuyển đã kết thúc phải có ngày kết thúc thực tế."
@@ -166,10 +162,10 @@ def check_dates(ctx: RuleContext) -> list[Finding]:
 
 def _validity(unit: Unit) -> str:
     if unit.valid_from and unit.valid_to:
-        return f"hiệu lực từ {vn_date(unit.valid_from)} đến {vn_date(unit.valid_to)}"
+        return f"hiệu lực từ {format_date(unit.valid_from)} đến {format_date(unit.valid_to)}"
     if unit.valid_from:
-        return f"hiệu lực từ {vn_date(unit.valid_from)}"
-    return f"hiệu lực đến {vn_date(unit.valid_to)}"
+        return f"hiệu lực từ {format_date(unit.valid_from)}"
+    return f"hiệu lực đến {format_date(unit.valid_to)}"
 
 
 _UNIT_FIELDS = (
@@ -189,11 +185,11 @@ def check_units_exist(ctx: RuleContext) -> list[Finding]:
             continue
         name = _quoted(unit.name)
         if not unit.is_valid_on(ctx.day):
-            message = f"Đơn vị {label} {name} không tồn tại vào ngày ký quyết định {vn_date(ctx.day)}"
+            message = f"Đơn vị {label} {name} không tồn tại vào ngày ký quyết định {format_date(ctx.day)}"
             found.append(ctx.finding(unit_field, f"{message} ({_validity(unit)}).", cite=False))
         elif unit.level == Level.DISTRICT and ctx.day >= REORGANISATION_DATE:
             message = (
-                f"Đơn vị {label} {name} là đơn vị cấp huyện; từ {vn_date(REORGANISATION_DATE)} không còn cấp huyện."
+                f"Đơn vị {label} {name} là đơn vị cấp huyện; từ {format_date(REORGANISATION_DATE)} không còn cấp huyện."
             )
             found.append(ctx.finding(unit_field, message, cite=False))
         if position is not None and position.unit_id != unit.pk:
@@ -216,8 +212,8 @@ def check_direction(ctx: RuleContext) -> list[Finding]:
     if expected not in directions_valid_on(ctx.day):
         why = ""
         if ctx.day >= REORGANISATION_DATE:
-            why = f" (từ {vn_date(REORGANISATION_DATE)} không còn cấp huyện)"
-        message = f"Hướng luân chuyển {label} không dùng được cho quyết định ngày {vn_date(ctx.day)}{why}."
+            why = f" (từ {format_date(REORGANISATION_DATE)} không còn cấp huyện)"
+        message = f"Hướng luân chuyển {label} không dùng được cho quyết định ngày {format_date(ctx.day)}{why}."
         return [ctx.finding("dest_unit", message, cite=False)]
     return []
 
@@ -243,10 +239,10 @@ def check_overlap(ctx: RuleContext) -> list[Finding]:
         return []
     found = []
     for other in overlapping_primary_postings(p):
-        until = f"đến {vn_date(other.actual_end)}" if other.actual_end else "chưa kết thúc"
+        until = f"đến {format_date(other.actual_end)}" if other.actual_end else "chưa kết thúc"
         message = (
             f"Cán bộ đã có chức vụ chính {_quoted(f'{other.dest_title_name} {other.dest_unit_name}')} từ "
-            f"{vn_date(other.start_date)} ({until}), trùng thời gian với luân chuyển này; hãy kết thúc "
+            f"{format_date(other.start_date)} ({until}), trùng thời gian với luân chuyển này; hãy kết thúc "
             "luân chuyển đó trước hoặc ghi luân chuyển này là kiêm nhiệm."
         )
         found.append(ctx.finding("start_date", message, cite=False))
@@ -269,7 +265,7 @@ def document_number_errors(
     term = Term.congress_term_on(day)
     if term is None:
         return [
-            f"Không có nhiệm kỳ đại hội nào chứa ngày {vn_date(day)}, nên không kiểm tra được số, "
+            f"Không có nhiệm kỳ đại hội nào chứa ngày {format_date(day)}, nên không kiểm tra được số, "
             f"ký hiệu {_quoted(symbol)} (số văn bản được đánh lại từ đầu mỗi nhiệm kỳ)."
         ]
     number, rest = symbol.split("-", 1)
@@ -283,7 +279,7 @@ def document_number_errors(
     if duplicate is not None:
         return [
             f"Số, ký hiệu {_quoted(symbol)} đã được dùng cho quyết định {duplicate.symbol} ngày "
-            f"{vn_date(duplicate.date)} trong nhiệm kỳ {term.name}; mỗi số chỉ dùng một lần "
+            f"{format_date(duplicate.date)} trong nhiệm kỳ {term.name}; mỗi số chỉ dùng một lần "
             "cho cùng cơ quan, cùng loại văn bản trong một nhiệm kỳ."
         ]
     return []
@@ -314,7 +310,7 @@ def check_duration(ctx: RuleContext) -> list[Finding]:
     if p.actual_end is not None and p.actual_end < earliest_end:
         months = whole_months_between(p.start_date, p.actual_end)
         message = (
-            f"Luân chuyển kết thúc ngày {vn_date(p.actual_end)}, sau {months} tháng, "
+            f"Luân chuyển kết thúc ngày {format_date(p.actual_end)}, sau {months} tháng, "
             f"sớm hơn thời gian tối thiểu {minimum} tháng"
         )
         found.append(ctx.finding("actual_end", message))
@@ -336,7 +332,7 @@ def check_remaining_working_time(ctx: RuleContext) -> list[Finding]:
         return []
     left = whole_months_between(p.start_date, retires)
     message = (
-        f"Cán bộ còn {format_months(left)} công tác tính từ ngày bắt đầu {vn_date(p.start_date)} "
+        f"Cán bộ còn {format_months(left)} công tác tính từ ngày bắt đầu {format_date(p.start_date)} "
         f"(đến tuổi nghỉ hưu tháng {retires.month}/{retires.year} theo Nghị định 135/2020/NĐ-CP), "
         f"ít hơn tối thiểu {years} năm{purpose_note}"
     )
@@ -356,7 +352,7 @@ def check_planning(ctx: RuleContext) -> list[Finding]:
     if in_pool:
         return []
     message = (
-        f"Cán bộ không có quy hoạch còn hiệu lực vào ngày ký quyết định {vn_date(ctx.day)}; luân chuyển "
+        f"Cán bộ không có quy hoạch còn hiệu lực vào ngày ký quyết định {format_date(ctx.day)}; luân chuyển "
         "để đào tạo, rèn luyện thực tiễn chỉ áp dụng với cán bộ trong quy hoạch"
     )
     return [ctx.finding("cadre", message)]
@@ -400,7 +396,7 @@ def check_quota(ctx: RuleContext) -> list[Finding]:
     if holders + 1 <= position.quota:
         return []
     message = (
-        f"Vị trí {_quoted(str(position))} đã có {holders} người đảm nhiệm vào ngày {vn_date(p.start_date)}, "
+        f"Vị trí {_quoted(str(position))} đã có {holders} người đảm nhiệm vào ngày {format_date(p.start_date)}, "
         f"thêm cán bộ này là {holders + 1}, vượt số lượng theo quy định {position.quota} "
         "(tăng thêm chức danh)"
     )

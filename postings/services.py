@@ -33,9 +33,10 @@ from postings.models import (
     RuleKind,
     RuleSet,
 )
-from postings.rules import Finding, document_number_errors, evaluate_posting, rule_set_for, vn_date
+from postings.rules import Finding, document_number_errors, evaluate_posting, rule_set_for
 from rotation_registry.common.audit import audit_context
 from rotation_registry.common.documents import clean_symbol
+from rotation_registry.common.formatting import format_date
 from units.models import Position, Term, Unit
 
 # --- Errors ---
@@ -137,6 +138,19 @@ def _save(instance, **kwargs) -> None:
 # --- Decisions ---
 
 
+def _decision_number_and_issuer_errors(
+    *, symbol: str, day: datetime.date | None, issuing_unit: Unit | None, exclude_pk: int | None = None
+) -> dict[str, list[str]]:
+    """R-DOCNUMBER, and an issuing body that existed on the decision date."""
+    errors: dict[str, list[str]] = {}
+    number_errors = document_number_errors(symbol=symbol, day=day, issuing_unit=issuing_unit, exclude_pk=exclude_pk)
+    if number_errors:
+        errors["symbol"] = number_errors
+    if issuing_unit is not None and day is not None and not issuing_unit.is_valid_on(day):
+        errors["issuing_unit"] = [f"Cơ quan ban hành “{issuing_unit.name}” không tồn tại vào ngày {format_date(day)}."]
+    return errors
+
+
 @transaction.atomic
 def decision_create(
     *,
@@ -152,12 +166,7 @@ def decision_create(
     """Record a decision after checking its number (R-DOCNUMBER): form, congress term, uniqueness."""
     with audit_context(actor=actor, reason=reason):
         symbol = clean_symbol(symbol)
-        errors: dict[str, list[str]] = {}
-        number_errors = document_number_errors(symbol=symbol, day=date, issuing_unit=issuing_unit)
-        if number_errors:
-            errors["symbol"] = number_errors
-        if issuing_unit is not None and date is not None and not issuing_unit.is_valid_on(date):
-            errors["issuing_unit"] = [f"Cơ quan ban hành “{issuing_unit.name}” không tồn tại vào ngày {vn_date(date)}."]
+        errors = _decision_number_and_issuer_errors(symbol=symbol, day=date, issuing_unit=issuing_unit)
         if errors:
             raise ValidationError(errors)
         decision = Decision(
@@ -200,19 +209,13 @@ def decision_update(*, actor, decision: Decision, changes: dict, reason: str = "
         decision.symbol = clean_symbol(decision.symbol)
         errors: dict[str, list[str]] = {}
         if {"symbol", "date", "issuing_unit"} & set(changes):
-            number_errors = document_number_errors(
+            errors = _decision_number_and_issuer_errors(
                 symbol=decision.symbol, day=decision.date, issuing_unit=decision.issuing_unit, exclude_pk=decision.pk
             )
-            if number_errors:
-                errors["symbol"] = number_errors
-            if not decision.issuing_unit.is_valid_on(decision.date):
-                errors["issuing_unit"] = [
-                    f"Cơ quan ban hành “{decision.issuing_unit.name}” không tồn tại vào ngày {vn_date(decision.date)}."
-                ]
         standing = decision.postings.exclude(status=PostingStatus.CANCELLED)
         if "date" in changes and standing.filter(start_date__lt=decision.date).exists():
             errors["date"] = [
-                f"Có luân chuyển của quyết định bắt đầu trước ngày {vn_date(decision.date)}; "
+                f"Có luân chuyển của quyết định bắt đầu trước ngày {format_date(decision.date)}; "
                 "ngày ký quyết định không được sau ngày bắt đầu luân chuyển."
             ]
         if decision.status == DecisionStatus.CANCELLED:

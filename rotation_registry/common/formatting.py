@@ -25,9 +25,9 @@ def format_percent(numerator: int, denominator: int, decimals: int = 2) -> str:
     return f"{text}%"
 
 
-def format_date(day: datetime.date) -> str:
-    """23/8/2017: no zero padding, as in running text."""
-    return f"{day.day}/{day.month}/{day.year}"
+def format_date(day: datetime.date | None) -> str:
+    """23/8/2017: no zero padding, as in running text; a missing date is a dash."""
+    return f"{day.day}/{day.month}/{day.year}" if day else "—"
 
 
 def document_date_line(place: str, day: datetime.date) -> str:
