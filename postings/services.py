@@ -37,6 +37,12 @@ from postings.rules import Finding, document_number_errors, evaluate_posting, ru
 from rotation_registry.common.audit import audit_context
 from rotation_registry.common.documents import clean_symbol
 from rotation_registry.common.formatting import format_date
+from rotation_registry.common.validation import (
+    CONSTRAINT_FIELDS,
+    CONSTRAINT_MESSAGES,
+    explain_integrity_error,
+    full_clean_in_vietnamese,
+)
 from units.models import Position, Term, Unit
 
 # --- Errors ---
@@ -66,73 +72,40 @@ class RuleViolation(ValidationError):
         super().__init__(messages)
 
 
-# Which field a database constraint (or the date trigger) is about, for the message placement.
-CONSTRAINT_FIELDS = {
-    "posting_one_primary_at_a_time": "start_date",
-    "posting_starts_after_decision": "start_date",
-    "posting_planned_end_after_start": "planned_end",
-    "posting_actual_end_not_before_start": "actual_end",
-    "posting_ended_has_end_date": "actual_end",
-    "posting_cancel_has_reason": "cancel_reason",
-    "posting_destination_as_written": "dest_title_name",
-    "override_once_per_rule": "overrides",
-    "override_has_reason": "overrides",
-    "postings_decision_symbol_format": "symbol",
-    "postings_decision_number_unique_per_term": "symbol",
-}
-CONSTRAINT_MESSAGES = {
-    "posting_starts_after_decision": "Ngày bắt đầu không được trước ngày ký quyết định.",
-    "postings_decision_number_unique_per_term": (
-        "Số, ký hiệu này đã được dùng cho văn bản khác của cùng cơ quan trong nhiệm kỳ."
-    ),
-}
-FALLBACK_DB_MESSAGE = "Dữ liệu không hợp lệ nên không lưu được (vi phạm ràng buộc {name})."
-
-
-def _constraint_messages(model) -> dict[str, tuple[str, str]]:
-    """violation message -> (constraint name, field), to place full_clean's constraint errors on fields."""
-    found = {}
-    for constraint in model._meta.constraints:
-        message = str(constraint.violation_error_message)
-        found[message] = (constraint.name, CONSTRAINT_FIELDS.get(constraint.name, NON_FIELD_ERRORS))
-    return found
-
-
-def _full_clean(instance) -> None:
-    """full_clean, with model-wide constraint errors moved next to the field they concern."""
-    try:
-        instance.full_clean()
-    except ValidationError as exc:
-        known = _constraint_messages(type(instance))
-        messages: dict[str, list[str]] = {}
-        for field, field_messages in exc.message_dict.items():
-            for message in field_messages:
-                target = known.get(message, (None, field))[1] if field == NON_FIELD_ERRORS else field
-                messages.setdefault(target, []).append(message)
-        raise ValidationError(messages) from exc
-
-
-def _integrity_error(exc: IntegrityError, model) -> ValidationError:
-    """A database refusal as a Vietnamese message next to its field."""
-    cause = exc.__cause__
-    name = getattr(getattr(cause, "diag", None), "constraint_name", None) or ""
-    message = CONSTRAINT_MESSAGES.get(name)
-    if message is None:
-        by_name = {c.name: str(c.violation_error_message) for c in model._meta.constraints}
-        message = by_name.get(name)
-    if message is None:
-        message = FALLBACK_DB_MESSAGE.format(name=name or "không rõ")
-    field = CONSTRAINT_FIELDS.get(name, NON_FIELD_ERRORS)
-    return RuleViolation([Finding(code="DB", kind=RuleKind.ERROR, field=field, message=message)])
+# Where each postings constraint's message belongs on a form (see common.validation).
+CONSTRAINT_FIELDS.update(
+    {
+        "posting_one_primary_at_a_time": "start_date",
+        "posting_starts_after_decision": "start_date",
+        "posting_planned_end_after_start": "planned_end",
+        "posting_actual_end_not_before_start": "actual_end",
+        "posting_ended_has_end_date": "actual_end",
+        "posting_cancel_has_reason": "cancel_reason",
+        "posting_destination_as_written": "dest_title_name",
+        "override_once_per_rule": "overrides",
+        "override_has_reason": "overrides",
+        "postings_decision_symbol_format": "symbol",
+        "postings_decision_number_unique_per_term": "symbol",
+        "decision_date_not_after_postings": "date",
+    }
+)
+CONSTRAINT_MESSAGES.update(
+    {
+        "posting_starts_after_decision": "Ngày bắt đầu không được trước ngày ký quyết định.",
+        "decision_date_not_after_postings": "Ngày ký quyết định không được sau ngày bắt đầu của luân chuyển thuộc "
+        "quyết định.",
+    }
+)
 
 
 def _save(instance, **kwargs) -> None:
-    """Save inside a savepoint, so a refused row leaves the surrounding transaction usable."""
+    """Save inside a savepoint; a refusal becomes a RuleViolation next to its field."""
     try:
         with transaction.atomic():
             instance.save(**kwargs)
     except IntegrityError as exc:
-        raise _integrity_error(exc, type(instance)) from exc
+        field, message = explain_integrity_error(exc, type(instance))
+        raise RuleViolation([Finding(code="DB", kind=RuleKind.ERROR, field=field, message=message)]) from exc
 
 
 # --- Decisions ---
@@ -178,7 +151,7 @@ def decision_create(
             summary=summary,
             congress_term=Term.congress_term_on(date),
         )
-        _full_clean(decision)
+        full_clean_in_vietnamese(decision)
         _save(decision)
         return decision
 
@@ -229,7 +202,7 @@ def decision_update(*, actor, decision: Decision, changes: dict, reason: str = "
         if errors:
             raise ValidationError(errors)
         decision.congress_term = Term.congress_term_on(decision.date)
-        _full_clean(decision)
+        full_clean_in_vietnamese(decision)
         _save(decision)
         return decision
 
@@ -306,7 +279,7 @@ def _store_overrides(posting: Posting, granted: dict[str, OverrideRequest], acto
         else:  # a new reason for a rule granted before (its history keeps the old one)
             for name, value in values.items():
                 setattr(override, name, value)
-        _full_clean(override)
+        full_clean_in_vietnamese(override)
         _save(override)
 
 
@@ -337,7 +310,7 @@ def _check_and_save(posting: Posting, *, actor, overrides, only=None, update_fie
         posting.adds_title = any(finding.code == "R-QUOTA" for finding in findings)
         if update_fields is not None:
             update_fields = [*update_fields, "adds_title"]
-    _full_clean(posting)
+    full_clean_in_vietnamese(posting)
     _save(posting, update_fields=update_fields)
     _store_overrides(posting, granted, actor)
     return posting
@@ -541,6 +514,6 @@ def posting_cancel(*, actor, posting: Posting, reason: str) -> Posting:
             raise ValidationError({NON_FIELD_ERRORS: ["Luân chuyển này đã được hủy trước đó."]})
         posting.status = PostingStatus.CANCELLED
         posting.cancel_reason = reason
-        _full_clean(posting)
+        full_clean_in_vietnamese(posting)
         _save(posting, update_fields=["status", "cancel_reason"])
         return posting

@@ -1,0 +1,63 @@
+"""A record's history, read from the audit (django-pghistory events): who, when, what, why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pghistory.models
+
+LABELS = {"insert": "Tạo mới", "update": "Sửa", "delete": "Xóa"}
+
+
+@dataclass
+class Change:
+    field: str
+    before: object
+    after: object
+
+
+@dataclass
+class HistoryEntry:
+    when: object
+    who: str
+    action: str
+    reason: str
+    request_id: str
+    changes: list[Change] = field(default_factory=list)
+
+
+def _verbose(model, attname: str) -> str:
+    for model_field in model._meta.concrete_fields:
+        if model_field.attname == attname:
+            return str(model_field.verbose_name)
+    return attname
+
+
+HIDDEN = {"id", "path", "name_key", "search_key", "sort_key", "password"}
+
+
+def history_of(obj) -> list[HistoryEntry]:
+    """Newest first. Before/after values come from pghistory's diff of consecutive snapshots."""
+    events = pghistory.models.Events.objects.tracks(obj).order_by("-pgh_created_at", "-pgh_id")
+    entries = []
+    for event in events:
+        context = event.pgh_context or {}
+        diff = event.pgh_diff or {}
+        changes = [
+            Change(_verbose(type(obj), name), before, after)
+            for name, (before, after) in sorted(diff.items())
+            if name not in HIDDEN
+        ]
+        if event.pgh_label == "insert":
+            changes = []
+        entries.append(
+            HistoryEntry(
+                when=event.pgh_created_at,
+                who=context.get("username") or ("hệ thống" if not context.get("user") else f"#{context['user']}"),
+                action=LABELS.get(event.pgh_label, event.pgh_label),
+                reason=context.get("reason", ""),
+                request_id=context.get("request_id", ""),
+                changes=changes,
+            )
+        )
+    return entries

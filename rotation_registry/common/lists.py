@@ -1,0 +1,103 @@
+"""What every list page shares: filters that never crash, sorting from a whitelist, cheap pagination."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import QueryDict
+
+from rotation_registry.common.formatting import format_number
+
+PAGE_SIZES = (10, 25, 50, 100)
+DEFAULT_PAGE_SIZE = 25
+# Counting every row of a large filtered list costs more than the page itself: count up to this.
+COUNT_CAP = 10_000
+# Deep OFFSET pages get slower linearly: past this page, ask the user to filter instead.
+MAX_PAGE = 400
+INVALID_FILTER_NOTICE = (
+    "Một số điều kiện lọc không hợp lệ nên đã bỏ qua; danh sách hiển thị không lọc theo các điều kiện đó: "
+)
+
+
+@dataclass
+class ListPage:
+    rows: list
+    number: int
+    per_page: int
+    has_next: bool
+    total_text: str
+    params: QueryDict
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def url_for(self, number: int) -> str:
+        params = self.params.copy()
+        params["page"] = str(number)
+        return f"?{params.urlencode()}"
+
+    @property
+    def next_url(self) -> str:
+        return self.url_for(self.number + 1)
+
+    @property
+    def previous_url(self) -> str:
+        return self.url_for(self.number - 1)
+
+
+def _positive_int(value: str | None, default: int) -> int:
+    try:
+        number = int(value or default)
+    except (TypeError, ValueError):
+        return default
+    return number if number > 0 else default
+
+
+def paginate(queryset: QuerySet, params: QueryDict) -> ListPage:
+    """One page of the list, fetched with LIMIT/OFFSET plus one row to know whether more follow.
+
+    The total is counted only up to COUNT_CAP ("hơn 10.000" beyond): an exact COUNT(*) over a
+    large filtered table would cost more than the page.
+    """
+    per_page = _positive_int(params.get("per_page"), DEFAULT_PAGE_SIZE)
+    if per_page not in PAGE_SIZES:
+        per_page = DEFAULT_PAGE_SIZE
+    number = min(_positive_int(params.get("page"), 1), MAX_PAGE)
+    offset = (number - 1) * per_page
+    rows = list(queryset[offset : offset + per_page + 1])
+    has_next = len(rows) > per_page and number < MAX_PAGE
+    counted = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+    total_text = f"hơn {format_number(COUNT_CAP)}" if counted > COUNT_CAP else format_number(counted)
+    return ListPage(rows=rows[:per_page], number=number, per_page=per_page, has_next=has_next,
+                    total_text=total_text, params=params)  # fmt: skip
+
+
+def filtered(filterset_class, params: QueryDict, queryset: QuerySet, **kwargs):
+    """Apply a FilterSet; invalid parameters are dropped with a notice, never a server error."""
+    filterset = filterset_class(params, queryset=queryset, **kwargs)
+    if filterset.is_valid():
+        return filterset, filterset.qs, ""
+    bad = sorted(filterset.errors)
+    cleaned = params.copy()
+    for name in bad:
+        cleaned.pop(name, None)
+    retry = filterset_class(cleaned, queryset=queryset, **kwargs)
+    labels = [str(filterset.filters[name].label or name) for name in bad if name in filterset.filters]
+    notice = INVALID_FILTER_NOTICE + ", ".join(labels) + "."
+    return retry, (retry.qs if retry.is_valid() else queryset), notice
+
+
+def sorted_by(
+    queryset: QuerySet, params: QueryDict, choices: dict[str, list[str]], default: str
+) -> tuple[QuerySet, str]:
+    """Order by a whitelisted key (`?sort=name` / `?sort=-name`); anything else means the default."""
+    requested = params.get("sort") or default
+    key = requested.removeprefix("-")
+    if key not in choices:
+        requested, key = default, default.removeprefix("-")
+    fields = choices[key]
+    if requested.startswith("-"):
+        fields = [f[1:] if f.startswith("-") else f"-{f}" for f in fields]
+    return queryset.order_by(*fields), requested
