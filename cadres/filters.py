@@ -61,8 +61,18 @@ class CadreFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Cadre
-        fields = ["q", "unit", "sex", "ethnicity", "minority", "age_band", "age_on", "management_category",
-                  "professional_level", "political_theory"]  # fmt: skip
+        fields = [
+            "q",
+            "unit",
+            "sex",
+            "ethnicity",
+            "minority",
+            "age_band",
+            "age_on",
+            "management_category",
+            "professional_level",
+            "political_theory",
+        ]
 
     def search(self, queryset, name, value):
         return queryset.filter(search_key__contains=search_key(value)) if value.strip() else queryset

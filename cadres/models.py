@@ -6,6 +6,7 @@ import pghistory
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
 
 from rotation_registry.common.vietnamese import name_sort_key, normalize_text, search_key
 
@@ -155,6 +156,9 @@ class Cadre(models.Model):
         if update_fields is not None and "full_name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "search_key", "sort_key"}
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("cadres:detail", args=[self.pk])
 
     @property
     def is_ethnic_minority(self) -> bool:

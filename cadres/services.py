@@ -10,10 +10,25 @@ from rotation_registry.common.concurrency import lock_if_unchanged
 from rotation_registry.common.validation import full_clean_in_vietnamese, save_or_explain
 
 CADRE_FIELDS = [
-    "full_name", "other_names", "date_of_birth", "sex", "ethnicity", "religion", "birthplace", "birthplace_unit",
-    "home_town", "home_town_unit", "professional_level", "professional_field", "political_theory",
-    "state_management", "party_entry_date", "management_category", "personal_id", "unit",
-]  # fmt: skip
+    "full_name",
+    "other_names",
+    "date_of_birth",
+    "sex",
+    "ethnicity",
+    "religion",
+    "birthplace",
+    "birthplace_unit",
+    "home_town",
+    "home_town_unit",
+    "professional_level",
+    "professional_field",
+    "political_theory",
+    "state_management",
+    "party_entry_date",
+    "management_category",
+    "personal_id",
+    "unit",
+]
 
 
 @transaction.atomic

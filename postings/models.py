@@ -9,6 +9,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import F, Q, Value
+from django.urls import reverse
 
 from postings.directions import Direction
 from rotation_registry.common.documents import NumberedDocument
@@ -143,6 +144,9 @@ class Decision(NumberedDocument):
         for name in ("signer", "signer_title", "summary"):
             setattr(self, name, normalize_text(getattr(self, name)))
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("postings:decision_detail", args=[self.pk])
 
 
 # --- Postings ---
@@ -331,6 +335,9 @@ class Posting(models.Model):
         for name in AS_WRITTEN_FIELDS:
             setattr(self, name, normalize_text(getattr(self, name)))
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("postings:detail", args=[self.pk])
 
     @property
     def end_date(self):

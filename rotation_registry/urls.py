@@ -1,13 +1,20 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from reports import views as report_views
 
 admin.site.site_header = "Sổ luân chuyển cán bộ — Ban Tổ chức Tỉnh ủy"
 admin.site.site_title = "Sổ luân chuyển cán bộ"
 admin.site.index_title = "Quản trị dữ liệu"
 
 urlpatterns = [
+    path("", report_views.home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("cadres/", include("cadres.urls")),
+    path("postings/", include("postings.urls")),
+    path("units/", include("units.urls")),
+    path("imports/", include("postings.import_urls")),
+    path("audit/", include("rotation_registry.audit_urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: English on request
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]

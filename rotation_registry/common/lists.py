@@ -70,8 +70,9 @@ def paginate(queryset: QuerySet, params: QueryDict) -> ListPage:
     has_next = len(rows) > per_page and number < MAX_PAGE
     counted = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
     total_text = f"hơn {format_number(COUNT_CAP)}" if counted > COUNT_CAP else format_number(counted)
-    return ListPage(rows=rows[:per_page], number=number, per_page=per_page, has_next=has_next,
-                    total_text=total_text, params=params)  # fmt: skip
+    return ListPage(
+        rows=rows[:per_page], number=number, per_page=per_page, has_next=has_next, total_text=total_text, params=params
+    )
 
 
 def filtered(filterset_class, params: QueryDict, queryset: QuerySet, **kwargs):

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.forms",
     "django_filters",
     "django_htmx",
     "axes",
@@ -61,6 +62,8 @@ MIDDLEWARE = [
     "rotation_registry.common.audit.AuditContextMiddleware",
 ]
 
+# Widgets may use the project's templates (templates/includes/autocomplete.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 ROOT_URLCONF = "rotation_registry.urls"
 WSGI_APPLICATION = "rotation_registry.wsgi.application"
 
@@ -171,5 +174,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # Django's own logger has a console handler of its own; send it through the root one only.
-    "loggers": {"django": {"handlers": [], "propagate": True}},
+    "loggers": {"django": {"handlers": [], "propagate": True}, "axes": {"level": "WARNING"}},
 }

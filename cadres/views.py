@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+
+from cadres import selectors, services
+from cadres.forms import CadreForm
+from rotation_registry.common.concurrency import row_version
+from rotation_registry.common.export import Column, export_response
+from rotation_registry.common.forms import add_service_errors
+from rotation_registry.common.history import history_of
+from rotation_registry.common.lists import paginate
+
+EXPORT_COLUMNS = [
+    Column("Họ và tên", lambda c: c.full_name),
+    Column("Ngày sinh", lambda c: c.date_of_birth),
+    Column("Giới tính", lambda c: c.get_sex_display()),
+    Column("Dân tộc", lambda c: c.ethnicity),
+    Column("Tôn giáo", lambda c: c.religion),
+    Column("Trình độ chuyên môn", lambda c: c.get_professional_level_display()),
+    Column("Lý luận chính trị", lambda c: c.get_political_theory_display()),
+    Column("Diện quản lý", lambda c: c.get_management_category_display()),
+    Column("Đơn vị công tác", lambda c: c.unit.name if c.unit else ""),
+    Column("Mã cán bộ", lambda c: c.personal_id),
+]
+
+
+def require_editor(user) -> None:
+    if not user.can_edit_registry:
+        raise PermissionDenied("Chỉ cán bộ Ban Tổ chức được sửa sổ luân chuyển.")
+
+
+@login_required
+def cadre_list(request):
+    filterset, queryset, notice, sort = selectors.cadre_list(user=request.user, params=request.GET)
+    export = request.GET.get("export")
+    if export in ("xlsx", "csv"):
+        return export_response(
+            columns=EXPORT_COLUMNS, rows=queryset.iterator(chunk_size=2000), file_format=export, filename="can-bo"
+        )
+    page = paginate(queryset, request.GET)
+    return render(
+        request, "cadres/cadre_list.html", {"filterset": filterset, "page": page, "notice": notice, "sort": sort}
+    )
+
+
+@login_required
+def cadre_detail(request, pk: int):
+    cadre = selectors.cadre_get_for_user(user=request.user, pk=pk)
+    context = {
+        "cadre": cadre,
+        "timeline": selectors.cadre_timeline(user=request.user, cadre=cadre),
+        "planning": selectors.cadre_planning(cadre=cadre),
+        "evaluations": selectors.cadre_evaluations(cadre=cadre),
+    }
+    return render(request, "cadres/cadre_detail.html", context)
+
+
+@login_required
+def cadre_history(request, pk: int):
+    cadre = selectors.cadre_get_for_user(user=request.user, pk=pk)
+    return render(
+        request,
+        "includes/history_page.html",
+        {"object": cadre, "entries": history_of(cadre), "back_url": cadre.get_absolute_url()},
+    )
+
+
+@login_required
+def cadre_create(request):
+    require_editor(request.user)
+    form = CadreForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cadre = services.cadre_create(
+                actor=request.user, data=form.cleaned_data, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Đã thêm cán bộ {cadre.full_name}.")
+            return redirect(cadre)
+    return render(request, "cadres/cadre_form.html", {"form": form, "title": "Thêm cán bộ"})
+
+
+@login_required
+def cadre_edit(request, pk: int):
+    require_editor(request.user)
+    cadre = selectors.cadre_get_for_user(user=request.user, pk=pk)
+    form = CadreForm(request.POST or None, instance=cadre, initial={"version": row_version(cadre)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            cadre = services.cadre_update(
+                actor=request.user,
+                cadre=cadre,
+                version=form.cleaned_data["version"],
+                data=form.cleaned_data,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Đã lưu thay đổi của cán bộ {cadre.full_name}.")
+            return redirect(cadre)
+    return render(request, "cadres/cadre_form.html", {"form": form, "title": f"Sửa: {cadre.full_name}", "cadre": cadre})

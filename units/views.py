@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+
+from units import selectors
+
+
+@login_required
+def unit_autocomplete(request):
+    field = request.GET.get("field", "unit")
+    text = request.GET.get(f"{field}__search", "")
+    units = selectors.unit_search(user=request.user, text=text) if len(text.strip()) >= 2 else []
+    choices = [{"pk": unit.pk, "label": selectors.unit_label(unit)} for unit in units]
+    return render(request, "includes/autocomplete_choices.html", {"choices": choices})
+
+
+def _day(request) -> datetime.date:
+    """The date in ?on=YYYY-MM-DD, or today; a malformed date falls back to today with a notice."""
+    text = request.GET.get("on", "")
+    if not text:
+        return timezone.localdate()
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        messages.warning(request, f"Ngày “{text}” không hợp lệ (cần dạng năm-tháng-ngày); đang hiển thị ngày hôm nay.")
+        return timezone.localdate()
+
+
+@login_required
+def unit_tree(request):
+    on = _day(request)
+    roots = selectors.tree_roots_for(request.user)
+    chosen = request.GET.get("root")
+    root = next((r for r in roots if str(r.pk) == chosen), roots[0] if roots else None)
+    if chosen and root is not None and str(root.pk) != chosen:
+        root = selectors.unit_get_for_user(user=request.user, pk=int(chosen)) if chosen.isdigit() else root
+    tree = selectors.unit_tree(user=request.user, root=root, on=on) if root else None
+    return render(request, "units/unit_tree.html", {"tree": tree, "on": on, "roots": roots, "root": root})
+
+
+@login_required
+def unit_detail(request, pk: int):
+    unit = selectors.unit_get_for_user(user=request.user, pk=pk)
+    on = _day(request)
+    context = {
+        "unit": unit,
+        "on": on,
+        "holders": selectors.holders_on(user=request.user, unit=unit, on=on),
+        "incoming": selectors.moves_of(user=request.user, unit=unit, incoming=True),
+        "outgoing": selectors.moves_of(user=request.user, unit=unit, incoming=False),
+        "successors": unit.successor_links.select_related("successor"),
+        "predecessors": unit.predecessor_links.select_related("predecessor"),
+    }
+    return render(request, "units/unit_detail.html", context)
