@@ -13,7 +13,7 @@ urlpatterns = [
     path("cadres/", include("cadres.urls")),
     path("postings/", include("postings.urls")),
     path("units/", include("units.urls")),
-    path("imports/", include("postings.import_urls")),
+    path("imports/", include("imports.urls")),
     path("audit/", include("rotation_registry.audit_urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: English on request

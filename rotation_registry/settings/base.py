@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "postings",
     "plans",
     "reports",
+    "imports",
 ]
 
 MIDDLEWARE = [
