@@ -32,7 +32,7 @@ venv:
 services:
 	@bash scripts/ensure-services.sh
 
-# Debian packages the tests use (fonts-liberation2, poppler-utils), installed only if missing.
+# Debian packages the tests use (fonts-liberation2, poppler-utils, chromium), installed only if missing.
 system-packages:
 	@bash scripts/ensure-system-packages.sh
 
@@ -58,3 +58,14 @@ reset-db: stop-db
 # Any Python with PyYAML will do (the machine's python3 has it; the venv need not).
 check-compose:
 	@python3 scripts/check-compose.py
+
+# Speed budgets of issue 3, measured on a generated dataset (docs/performance.md; not part of `make test`).
+#   make bench              10^5 cadres, 10^6 postings in database rr_bench (generated once, about 3 min)
+#   make bench SIZE=small   5,000 cadres, 50,000 postings in rr_bench_small (about 30 s, for CI)
+# BENCH_ARGS passes options to bench.run, e.g. BENCH_ARGS="--only list,search --iterations 50" or
+# BENCH_ARGS="--regenerate" (drop and rebuild the dataset). Exits 1 when a budget is missed.
+SIZE ?= full
+BENCH_ARGS ?=
+.PHONY: bench
+bench: venv services
+	$(PY) -m bench.run --size $(SIZE) $(BENCH_ARGS)

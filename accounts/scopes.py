@@ -7,22 +7,34 @@ job decides visibility on its own. A scope is a unit and everything under it:
 * a scope on a unit that succeeded others (a commune formed by merger in 2025) also reaches
   its predecessors' records, through the lineage, so history stays visible after mergers;
 * a scope on a unit that has ended still reaches everything recorded under it.
+
+How the condition is written matters at 10^6 postings (docs/performance.md): a row is in scope
+when its unit's id is among the units under the scope's paths. The units are found by one
+indexed prefix scan on `units_unit.path` inside the query, so the row's own table is filtered on
+its foreign-key column (an index or a hash probe) instead of joining every row to its unit and
+testing each path prefix. A scope that covers every top-level unit (a province's board in a
+one-province installation) reaches every unit, so it is written as "the unit is set".
 """
 
 from __future__ import annotations
 
-from django.db.models import Q
+from functools import reduce
+from operator import or_
+
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from units.models import LEADING_KINDS, Unit, UnitLineage
+from units.models import LEADING_KINDS, TERRITORY_KINDS, Unit, UnitLineage
 
 _CACHE_ATTR = "_scope_paths"
+_EVERYWHERE_ATTR = "_scope_everywhere"
 
 
-def _scope_root(unit: Unit) -> Unit:
-    if unit.kind in LEADING_KINDS and unit.parent_id and unit.parent.is_territory:
-        return unit.parent
-    return unit
+def _scope_root_id(unit_id: int, kind: str, parent_id: int | None, parent_kind: str | None) -> int:
+    """A scope on a leading body (Huyện ủy, UBND, HĐND) is a scope on its territory."""
+    if kind in LEADING_KINDS and parent_id and parent_kind in TERRITORY_KINDS:
+        return parent_id
+    return unit_id
 
 
 def _with_predecessors(unit_ids: set[int]) -> set[int]:
@@ -47,25 +59,84 @@ def scope_paths(user) -> list[str] | None:
     if cached is not None:
         return cached
     today = timezone.localdate()
-    assignments = [s for s in user.scopes.select_related("unit__parent") if s.is_active_on(today)]
-    roots = {_scope_root(s.unit).pk for s in assignments}
-    units = Unit.objects.filter(pk__in=_with_predecessors(roots)).values_list("path", flat=True)
+    # Plain values, not model instances: a board officer may hold a scope on each of 90 provinces.
+    held = (
+        user.scopes.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .values_list("unit_id", "unit__kind", "unit__parent_id", "unit__parent__kind")
+    )
+    roots = {_scope_root_id(*row) for row in held}
+    found = _with_predecessors(roots)
+    # The same query also reads the top-level units, to know whether the scope covers them all.
+    rows = Unit.objects.filter(Q(pk__in=found) | Q(parent__isnull=True)).values_list("pk", "path", "parent_id")
+    units, top_level = [], set()
+    for pk, path, parent_id in rows:
+        if pk in found:
+            units.append(path)
+        if parent_id is None:
+            top_level.add(path)
     # Drop prefixes already covered by a shorter one, to keep the SQL small.
     paths: list[str] = []
-    for path in sorted(units, key=len):
+    for path in sorted(units, key=lambda p: (len(p), p)):
         if not any(path.startswith(p) for p in paths):
             paths.append(path)
     setattr(user, _CACHE_ATTR, paths)
+    setattr(user, _EVERYWHERE_ATTR, bool(paths) and top_level <= set(paths))
     return paths
 
 
+def units_under(paths: list[str]) -> QuerySet[Unit]:
+    """The ids of the units at or under any of the paths (an indexed prefix scan each), as a subquery."""
+    return Unit.objects.filter(reduce(or_, (Q(path__startswith=path) for path in paths))).order_by().values("pk")
+
+
+class AnyOf(Func):
+    """`<column> = ANY(ARRAY(<subquery>))`: the column's own index can answer it (a bitmap scan per side).
+
+    Unlike `IN (<subquery>)`, which PostgreSQL can only test row by row when two of them are joined
+    by OR, this form lets the planner combine the foreign-key indexes of both sides (BitmapOr).
+    """
+
+    arg_joiner = " = ANY(ARRAY"
+    template = "(%(expressions)s))"
+    output_field = BooleanField()
+
+
+def unit_in(field: str, units: QuerySet[Unit], *, indexed: bool = False) -> Q:
+    """The row's unit (foreign key `field`) is one of `units`.
+
+    indexed=True asks for the form an index can drive (a narrow filter the user chose, such as one
+    province); otherwise a hashed `IN`, the cheap form for a condition checked on rows found otherwise.
+    """
+    if indexed:
+        return Q(AnyOf(F(field), Subquery(units)))
+    return Q(**{f"{field}__in": units})
+
+
+def _field_in_scope(field: str, paths: list[str], everywhere: bool) -> Q:
+    if field == "path":  # the unit itself: its path is right there, and indexed
+        if everywhere:
+            return Q(pk__isnull=False)
+        return reduce(or_, (Q(path__startswith=path) for path in paths))
+    relation = field.removesuffix("__path")
+    if everywhere:
+        return Q(**{f"{relation}__isnull": False})
+    return unit_in(relation, units_under(paths))
+
+
 def scope_filter(user, *path_fields: str) -> Q:
-    """A condition true when any of the given unit-path fields falls inside the user's scope."""
+    """A condition true when any of the given unit-path fields falls inside the user's scope.
+
+    `path_fields` name unit paths as seen from the model ("path" on Unit, "origin_unit__path" on
+    Posting); the condition is written on the foreign key itself (see the module docstring).
+    """
     paths = scope_paths(user)
     if paths is None:
         return Q()
     condition = Q(pk__in=[])
+    if not paths:
+        return condition
+    everywhere = getattr(user, _EVERYWHERE_ATTR, False)
     for field in path_fields:
-        for path in paths:
-            condition |= Q(**{f"{field}__startswith": path})
+        condition |= _field_in_scope(field, paths, everywhere)
     return condition

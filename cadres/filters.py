@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from accounts.scopes import unit_in, units_under
 from cadres.models import Cadre, ManagementCategory, PoliticalTheory, ProfessionalLevel, Sex
 from postings.models import Posting
 from rotation_registry.common.vietnamese import search_key
@@ -78,10 +79,12 @@ class CadreFilterSet(django_filters.FilterSet):
         return queryset.filter(search_key__contains=search_key(value)) if value.strip() else queryset
 
     def in_unit(self, queryset, name, unit):
+        # On the foreign keys, through the ids of the units under the chosen one (accounts.scopes).
+        units = units_under([unit.path])
         moved = Posting.objects.filter(cadre=OuterRef("pk")).filter(
-            Q(origin_unit__path__startswith=unit.path) | Q(dest_unit__path__startswith=unit.path)
+            unit_in("origin_unit", units) | unit_in("dest_unit", units)
         )
-        return queryset.filter(Q(unit__path__startswith=unit.path) | Q(Exists(moved)))
+        return queryset.filter(unit_in("unit", units) | Q(Exists(moved)))
 
     def by_ethnicity(self, queryset, name, value):
         return queryset.filter(ethnicity__iexact=value.strip()) if value.strip() else queryset

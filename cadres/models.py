@@ -147,11 +147,7 @@ class Cadre(models.Model):
         return f"{self.full_name} ({self.date_of_birth:%Y})"
 
     def save(self, *args, **kwargs) -> None:
-        self.full_name = normalize_text(self.full_name)
-        self.other_names = normalize_text(self.other_names)
-        self.ethnicity = normalize_text(self.ethnicity)
-        self.search_key = search_key(self.full_name)
-        self.sort_key = name_sort_key(self.full_name)
+        self.normalise()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "full_name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "search_key", "sort_key"}
@@ -159,6 +155,14 @@ class Cadre(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("cadres:detail", args=[self.pk])
+
+    def normalise(self) -> None:
+        """NFC names and the derived search and sort keys; save() calls it, bulk writes call it themselves."""
+        self.full_name = normalize_text(self.full_name)
+        self.other_names = normalize_text(self.other_names)
+        self.ethnicity = normalize_text(self.ethnicity)
+        self.search_key = search_key(self.full_name)
+        self.sort_key = name_sort_key(self.full_name)
 
     @property
     def is_ethnic_minority(self) -> bool:

@@ -7,11 +7,14 @@ from django.shortcuts import redirect, render
 
 from cadres import selectors, services
 from cadres.forms import CadreForm
+from cadres.models import Cadre
 from rotation_registry.common.concurrency import row_version
 from rotation_registry.common.export import Column, export_response
+from rotation_registry.common.formatting import format_date
 from rotation_registry.common.forms import add_service_errors
 from rotation_registry.common.history import history_of
 from rotation_registry.common.lists import paginate
+from rotation_registry.common.vietnamese import search_key
 
 EXPORT_COLUMNS = [
     Column("Họ và tên", lambda c: c.full_name),
@@ -44,6 +47,30 @@ def cadre_list(request):
     return render(
         request, "cadres/cadre_list.html", {"filterset": filterset, "page": page, "notice": notice, "sort": sort}
     )
+
+
+AUTOCOMPLETE_LIMIT = 15
+
+
+@login_required
+def cadre_autocomplete(request):
+    """Matches for a cadre search box (same protocol as units:autocomplete): visible cadres, accents optional."""
+    field = request.GET.get("field", "cadre")
+    key = search_key(request.GET.get(f"{field}__search", ""))
+    choices = []
+    if len(key) >= 2:
+        cadres = (
+            Cadre.objects.visible_to(request.user)
+            .filter(search_key__contains=key)
+            .select_related("unit")
+            .order_by("sort_key", "date_of_birth")[:AUTOCOMPLETE_LIMIT]
+        )
+        for cadre in cadres:
+            label = f"{cadre.full_name} (sinh {format_date(cadre.date_of_birth)})"
+            if cadre.unit is not None:
+                label += f" — {cadre.unit.name}"
+            choices.append({"pk": cadre.pk, "label": label})
+    return render(request, "includes/autocomplete_choices.html", {"choices": choices})
 
 
 @login_required

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
+from accounts.scopes import unit_in, units_under
 from cadres.filters import AGE_BANDS, filter_age_band
 from cadres.models import ManagementCategory, Sex
 from postings.directions import Direction
@@ -49,7 +50,9 @@ class PostingFilterSet(django_filters.FilterSet):
         return queryset.filter(cadre__search_key__contains=search_key(value)) if value.strip() else queryset
 
     def in_unit(self, queryset, name, unit):
-        return queryset.filter(Q(origin_unit__path__startswith=unit.path) | Q(dest_unit__path__startswith=unit.path))
+        # On the foreign keys, through the units under the chosen one: both sides' indexes answer it.
+        units = units_under([unit.path])
+        return queryset.filter(unit_in("origin_unit", units, indexed=True) | unit_in("dest_unit", units, indexed=True))
 
     def in_term(self, queryset, name, term):
         return queryset.filter(start_date__gte=term.start, start_date__lte=term.end)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 
 from postings import services
 from postings.models import Decision, Posting, PostingStatus
 from rotation_registry.common.admin import AUDIT_REASON_FIELD, AuditReasonForm
+from rotation_registry.common.forms import add_service_errors
 
 # Warnings a user may override (E rules never can).
 OVERRIDABLE_RULES = [
@@ -38,16 +39,10 @@ class ServiceForm(AuditReasonForm):
         try:
             self.instance = self.save_through_service()
         except ValidationError as exc:
-            self._add_service_errors(exc)
+            add_service_errors(self, exc)
 
     def validate_constraints(self) -> None:
         pass  # the service validates constraints and puts each message next to its field
-
-    def _add_service_errors(self, exc: ValidationError) -> None:
-        for field, messages in exc.message_dict.items():
-            target = field if field in self.fields else NON_FIELD_ERRORS
-            for message in messages:
-                self.add_error(None if target == NON_FIELD_ERRORS else target, message)
 
     def save_through_service(self):
         raise NotImplementedError

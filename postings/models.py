@@ -287,6 +287,13 @@ class Posting(models.Model):
         indexes = [
             models.Index(fields=["direction", "start_date"]),
             models.Index(fields=["cadre", "start_date"]),
+            # "Has this cadre a posting from or to the user's scope?" (Cadre.visible_to), answered from
+            # the index alone for every cadre a search or a filter considers (docs/performance.md).
+            models.Index(fields=["cadre"], include=["origin_unit", "dest_unit"], name="posting_cadre_units_idx"),
+            # The list filtered by a unit (its units' ids, from either side), often with a direction and a
+            # term: each side's index answers all three, so only matching rows are read (docs/performance.md).
+            models.Index(fields=["dest_unit", "direction", "start_date"], name="posting_dest_dir_start_idx"),
+            models.Index(fields=["origin_unit", "direction", "start_date"], name="posting_origin_dir_start_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -6,7 +6,7 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 
 from postings.filters import DecisionFilterSet, PostingFilterSet
-from postings.models import Decision, Posting
+from postings.models import OCCUPYING_STATUSES, Decision, Posting
 from rotation_registry.common.lists import filtered, sorted_by
 
 POSTING_SORTS = {
@@ -52,4 +52,19 @@ def decision_postings(*, user, decision: Decision) -> list[Posting]:
     """The decision's postings the user may see (an office sees only those of its scope)."""
     return list(
         Posting.objects.visible_to(user).filter(decision=decision).select_related("cadre").order_by("cadre__sort_key")
+    )
+
+
+def primary_posting_on(*, cadre, day) -> Posting | None:
+    """The cadre's primary posting held on a day (one ending that very day still counts: it is the origin).
+
+    Not scoped: the services use it to fill a new posting's origin, whoever records it.
+    """
+    return (
+        Posting.objects.filter(cadre=cadre, is_primary=True, status__in=OCCUPYING_STATUSES)
+        .filter(start_date__lte=day)
+        .exclude(actual_end__lt=day)
+        .select_related("dest_position__title", "dest_unit")
+        .order_by("-start_date", "-id")
+        .first()
     )

@@ -21,7 +21,6 @@ from cadres.models import Cadre
 from cadres.retirement import add_months, whole_months_between
 from postings.directions import derive_direction
 from postings.models import (
-    OCCUPYING_STATUSES,
     Decision,
     DecisionStatus,
     Posting,
@@ -34,6 +33,7 @@ from postings.models import (
     RuleSet,
 )
 from postings.rules import Finding, document_number_errors, evaluate_posting, rule_set_for
+from postings.selectors import primary_posting_on
 from rotation_registry.common.audit import audit_context
 from rotation_registry.common.documents import clean_symbol
 from rotation_registry.common.formatting import format_date
@@ -210,18 +210,6 @@ def decision_update(*, actor, decision: Decision, changes: dict, reason: str = "
 # --- Postings ---
 
 
-def _primary_posting_on(cadre: Cadre, day: datetime.date) -> Posting | None:
-    """The cadre's primary posting held on a day (one ending that very day still counts: it is the origin)."""
-    return (
-        Posting.objects.filter(cadre=cadre, is_primary=True, status__in=OCCUPYING_STATUSES)
-        .filter(start_date__lte=day)
-        .exclude(actual_end__lt=day)
-        .select_related("dest_position__title", "dest_unit")
-        .order_by("-start_date", "-id")
-        .first()
-    )
-
-
 def _overridden(
     findings: list[Finding], overrides: Iterable[OverrideRequest], *, already_granted: set[str] = frozenset()
 ) -> dict[str, OverrideRequest]:
@@ -349,7 +337,7 @@ def posting_create(
     with audit_context(actor=actor, reason=reason):
         _check_decision(decision)
         if origin_unit is None and origin_position is None:
-            previous = _primary_posting_on(cadre, start_date)
+            previous = primary_posting_on(cadre=cadre, day=start_date)
             if previous is not None:
                 origin_position, origin_unit = previous.dest_position, previous.dest_unit
                 if origin_title_name is None and origin_position is None:

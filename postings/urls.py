@@ -5,13 +5,16 @@ from postings import views
 app_name = "postings"
 urlpatterns = [
     path("", views.posting_list, name="list"),
-    path("new/", views.not_built_yet, name="create"),
-    path("<int:pk>/end/", views.not_built_yet, name="end"),
-    path("<int:pk>/cancel/", views.not_built_yet, name="cancel"),
-    path("decisions/new/", views.not_built_yet, name="decision_create"),
+    path("new/", views.posting_create, name="create"),
+    path("<int:pk>/edit/", views.posting_edit, name="edit"),
+    path("<int:pk>/end/", views.posting_end, name="end"),
+    path("<int:pk>/cancel/", views.posting_cancel, name="cancel"),
+    path("decisions/new/", views.decision_create, name="decision_create"),
+    path("decisions/autocomplete/", views.decision_autocomplete, name="decision_autocomplete"),
     path("<int:pk>/", views.posting_detail, name="detail"),
     path("<int:pk>/history/", views.posting_history, name="history"),
     path("decisions/", views.decision_list, name="decision_list"),
     path("decisions/<int:pk>/", views.decision_detail, name="decision_detail"),
+    path("decisions/<int:pk>/edit/", views.decision_edit, name="decision_edit"),
     path("decisions/<int:pk>/history/", views.decision_history, name="decision_history"),
 ]

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.shortcuts import redirect, render
 
-from postings import selectors
+from cadres.models import Cadre
+from postings import selectors, services, web_forms
+from postings.models import Decision, DecisionStatus
 from rotation_registry.common.export import Column, export_response
+from rotation_registry.common.formatting import format_date
 from rotation_registry.common.history import history_of
 from rotation_registry.common.lists import paginate
 
@@ -100,8 +106,143 @@ def decision_history(request, pk: int):
     )
 
 
-def not_built_yet(request, pk: int | None = None):
-    """Placeholder while the recording forms are written (replaced in this same piece of work)."""
-    from django.http import Http404
+# --- Recording (board staff only; every write goes through postings.services) ---
 
-    raise Http404("Chức năng đang được xây dựng.")
+
+AUTOCOMPLETE_LIMIT = 15
+
+
+def require_editor(user) -> None:
+    if not user.can_edit_registry:
+        raise PermissionDenied("Chỉ cán bộ Ban Tổ chức được ghi, sửa quyết định và luân chuyển.")
+
+
+def _visible_or_none(queryset, pk: str | None):
+    """An object named in the query string, if the user may see it; anything else is ignored."""
+    return queryset.filter(pk=pk).first() if pk and pk.isdigit() else None
+
+
+@login_required
+def decision_create(request):
+    """A decision and the postings it carries, saved together or not at all."""
+    require_editor(request.user)
+    adding_row = "add_row" in request.POST
+    data = web_forms.with_one_more_row(request.POST) if adding_row else (request.POST or None)
+    form = web_forms.DecisionForm(data, user=request.user)
+    rows = web_forms.PostingRowFormSet(data, prefix=web_forms.ROWS_PREFIX, form_kwargs={"user": request.user})
+    if request.method == "POST" and not adding_row:
+        decision = web_forms.record_decision(actor=request.user, form=form, rows=rows)
+        if decision is not None:
+            count = decision.postings.count()
+            messages.success(request, f"Đã ghi quyết định số {decision.symbol} với {count} lượt luân chuyển, bố trí.")
+            return redirect(decision)
+    context = {"form": form, "rows": rows, "quiet": adding_row, "title": "Ghi quyết định luân chuyển, bố trí cán bộ"}
+    if request.method == "POST" and not adding_row:
+        context.update(web_forms.refusal_summary([form, *rows.forms]))
+    return render(request, "postings/decision_form.html", context)
+
+
+@login_required
+def decision_edit(request, pk: int):
+    decision = selectors.decision_get_for_user(user=request.user, pk=pk)
+    require_editor(request.user)
+    form = web_forms.DecisionForm(request.POST or None, user=request.user, decision=decision)
+    if request.method == "POST" and form.is_valid():
+        saved = web_forms.decision_update_checked(actor=request.user, decision=decision, form=form)
+        if saved is not None:
+            messages.success(request, f"Đã lưu thay đổi của quyết định số {saved.symbol}.")
+            return redirect(saved)
+    context = {"form": form, "decision": decision, "title": f"Sửa quyết định số {decision.symbol}"}
+    return render(request, "postings/decision_form.html", context)
+
+
+@login_required
+def decision_autocomplete(request):
+    """Matches for a decision search box: in-force decisions the user may see, by number or summary."""
+    field = request.GET.get("field", "decision")
+    text = request.GET.get(f"{field}__search", "").strip()
+    decisions = []
+    if text:
+        # unaccent is bilateral: "qd/tu" finds 125-QĐ/TU, "luan chuyen" finds "luân chuyển" in the summary.
+        decisions = (
+            Decision.objects.visible_to(request.user)
+            .filter(status=DecisionStatus.IN_FORCE)
+            .filter(Q(symbol__unaccent__icontains=text) | Q(summary__unaccent__icontains=text))
+            .select_related("issuing_unit")
+            .order_by("-date", "-id")[:AUTOCOMPLETE_LIMIT]
+        )
+    choices = [
+        {"pk": d.pk, "label": f"Số {d.symbol} ngày {format_date(d.date)} — {d.issuing_unit.name}: {d.summary}"[:160]}
+        for d in decisions
+    ]
+    return render(request, "includes/autocomplete_choices.html", {"choices": choices})
+
+
+@login_required
+def posting_create(request):
+    """One posting for a recorded decision; ?cadre= and ?decision= pre-select them."""
+    require_editor(request.user)
+    initial = {"cadre": _visible_or_none(Cadre.objects.visible_to(request.user), request.GET.get("cadre"))}
+    initial["decision"] = _visible_or_none(Decision.objects.visible_to(request.user), request.GET.get("decision"))
+    form = web_forms.PostingForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        decision = form.cleaned_data["decision"]
+        reason = form.cleaned_data["reason"] or f"Ghi luân chuyển theo quyết định {decision.symbol}"
+        try:
+            posting = services.posting_create(
+                actor=request.user, decision=decision, reason=reason, **form.posting_kwargs()
+            )
+        except ValidationError as exc:
+            web_forms.show_refusal(form, exc)
+        else:
+            messages.success(request, f"Đã ghi luân chuyển của cán bộ {posting.cadre.full_name}.")
+            return redirect(posting)
+    context = {"form": form, "title": "Ghi một lượt luân chuyển, bố trí"}
+    if request.method == "POST":
+        context.update(web_forms.refusal_summary([form]))
+    return render(request, "postings/posting_form.html", context)
+
+
+@login_required
+def posting_edit(request, pk: int):
+    posting = selectors.posting_get_for_user(user=request.user, pk=pk)
+    require_editor(request.user)
+    form = web_forms.PostingEditForm(request.POST or None, user=request.user, posting=posting)
+    if request.method == "POST" and form.is_valid():
+        if not form.changes() and not form.overrides():
+            messages.info(request, "Không có thay đổi nào để lưu.")
+            return redirect(posting)
+        saved = web_forms.posting_update_checked(actor=request.user, posting=posting, form=form)
+        if saved is not None:
+            messages.success(request, f"Đã lưu thay đổi luân chuyển của cán bộ {posting.cadre.full_name}.")
+            return redirect(saved)
+    context = {"form": form, "posting": posting, "title": f"Sửa luân chuyển: {posting.cadre.full_name}"}
+    if request.method == "POST":
+        context.update(web_forms.refusal_summary([form]))
+    return render(request, "postings/posting_form.html", context)
+
+
+@login_required
+def posting_end(request, pk: int):
+    posting = selectors.posting_get_for_user(user=request.user, pk=pk)
+    require_editor(request.user)
+    form = web_forms.PostingEndForm(request.POST or None, posting=posting)
+    if request.method == "POST" and form.is_valid():
+        saved = web_forms.posting_end_checked(actor=request.user, posting=posting, form=form)
+        if saved is not None:
+            messages.success(request, f"Đã kết thúc luân chuyển của cán bộ {posting.cadre.full_name}.")
+            return redirect(saved)
+    return render(request, "postings/posting_end.html", {"form": form, "posting": posting})
+
+
+@login_required
+def posting_cancel(request, pk: int):
+    posting = selectors.posting_get_for_user(user=request.user, pk=pk)
+    require_editor(request.user)
+    form = web_forms.PostingCancelForm(request.POST or None, posting=posting)
+    if request.method == "POST" and form.is_valid():
+        saved = web_forms.posting_cancel_checked(actor=request.user, posting=posting, form=form)
+        if saved is not None:
+            messages.success(request, f"Đã hủy luân chuyển của cán bộ {posting.cadre.full_name}; bản ghi vẫn được lưu.")
+            return redirect(saved)
+    return render(request, "postings/posting_cancel.html", {"form": form, "posting": posting})

@@ -21,6 +21,8 @@ MODELS = [
     ("cadres.PlanningRecord", "Quy hoạch"),
     ("cadres.Evaluation", "Đánh giá"),
     ("units.Unit", "Đơn vị"),
+    ("units.UnitLineage", "Kế thừa đơn vị"),
+    ("units.Position", "Vị trí"),
     ("plans.Plan", "Kế hoạch"),
     ("reports.QuarterlyReport", "Báo cáo quý"),
     ("accounts.User", "Người dùng"),

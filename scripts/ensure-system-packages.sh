@@ -3,10 +3,12 @@
 # costs a few milliseconds when everything is there):
 #   fonts-liberation2  Liberation Serif (Times-metric, full Vietnamese) for the PDF documents
 #   poppler-utils      pdftotext / pdffonts / pdftoppm, to read generated PDFs back in tests
+#   chromium           the browser the end-to-end tests drive (tests/e2e/, Playwright with
+#                      executable_path=/usr/bin/chromium: `playwright install` cannot download one)
 # Extra package names can be given as arguments.
 set -euo pipefail
 
-packages=(fonts-liberation2 poppler-utils "$@")
+packages=(fonts-liberation2 poppler-utils chromium "$@")
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

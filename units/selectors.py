@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from accounts.scopes import unit_in, units_under
 from rotation_registry.common.vietnamese import search_key
 from units.models import Unit, UnitKind, UnitLineage
 
@@ -53,16 +54,32 @@ def tree_roots_for(user) -> list[Unit]:
     return list(Unit.objects.filter(path__in=paths).order_by("path"))
 
 
+TREE_UNIT_FIELDS = ("id", "kind", "level", "name", "parent_id", "valid_from", "valid_to", "path", "sort_key")
+
+
 def unit_tree(*, user, root: Unit, on: datetime.date) -> TreeNode:
     """The root and everything under it that existed on `on`, with what ended units became.
 
     Two queries whatever the size: the units (one prefix scan on the materialised path) and the
     lineage of those that have since ended.
     """
-    units = list(Unit.objects.visible_to(user).filter(path__startswith=root.path).valid_on(on).order_by("sort_key"))
+    # Only what the tree shows: a province has up to 2,000 units on a day, and building each model
+    # instance costs in proportion to its fields.
+    units = list(
+        Unit.objects.visible_to(user)
+        .filter(path__startswith=root.path)
+        .valid_on(on)
+        .order_by("sort_key")
+        .only(*TREE_UNIT_FIELDS)
+    )
     nodes = {unit.pk: TreeNode(unit) for unit in units}
     ended = [unit.pk for unit in units if unit.valid_to is not None]
-    for link in UnitLineage.objects.filter(predecessor_id__in=ended).select_related("successor"):
+    links = (
+        UnitLineage.objects.filter(predecessor_id__in=ended)
+        .select_related("successor")
+        .only("predecessor", "successor__name", "successor__valid_from", "successor__valid_to")
+    )
+    for link in links:
         nodes[link.predecessor_id].became.append(link.successor)
     top = nodes.get(root.pk) or TreeNode(root)
     for unit in units:
@@ -81,7 +98,8 @@ def holders_on(*, user, unit: Unit, on: datetime.date):
 
     return (
         Posting.objects.visible_to(user)
-        .filter(dest_unit__path__startswith=unit.path, status__in=OCCUPYING_STATUSES, start_date__lte=on)
+        .filter(unit_in("dest_unit", units_under([unit.path]), indexed=True))
+        .filter(status__in=OCCUPYING_STATUSES, start_date__lte=on)
         .filter(Q(actual_end__isnull=True) | Q(actual_end__gt=on))
         .select_related("cadre", "dest_unit")
         .order_by("dest_unit__sort_key", "cadre__sort_key")[:200]
@@ -91,10 +109,10 @@ def holders_on(*, user, unit: Unit, on: datetime.date):
 def moves_of(*, user, unit: Unit, incoming: bool, limit: int = 50):
     from postings.models import Posting
 
-    side = "dest_unit__path__startswith" if incoming else "origin_unit__path__startswith"
+    side = "dest_unit" if incoming else "origin_unit"
     return (
         Posting.objects.visible_to(user)
-        .filter(**{side: unit.path})
+        .filter(unit_in(side, units_under([unit.path]), indexed=True))
         .select_related("cadre", "decision")
         .order_by("-start_date", "-id")[:limit]
     )

@@ -4,10 +4,13 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import F, Q
 from django.shortcuts import render
 from django.utils import timezone
 
+from rotation_registry.common.vietnamese import search_key
 from units import selectors
+from units.models import Position, Unit
 
 
 @login_required
@@ -16,6 +19,28 @@ def unit_autocomplete(request):
     text = request.GET.get(f"{field}__search", "")
     units = selectors.unit_search(user=request.user, text=text) if len(text.strip()) >= 2 else []
     choices = [{"pk": unit.pk, "label": selectors.unit_label(unit)} for unit in units]
+    return render(request, "includes/autocomplete_choices.html", {"choices": choices})
+
+
+@login_required
+def position_autocomplete(request):
+    """Matches for a position search box: every word (accents optional) in the title or the unit's name.
+
+    Only positions at units the user may see; current units first, then by level and name.
+    """
+    field = request.GET.get("field", "position")
+    words = search_key(request.GET.get(f"{field}__search", "")).split()
+    choices = []
+    if len("".join(words)) >= 2:
+        positions = Position.objects.filter(unit__in=Unit.objects.visible_to(request.user)).select_related(
+            "title", "unit__parent"
+        )
+        for word in words[:6]:
+            positions = positions.filter(Q(title__name_key__contains=word) | Q(unit__name_key__contains=word))
+        positions = positions.order_by(
+            F("unit__valid_to").desc(nulls_first=True), "unit__level", "unit__sort_key", "-title__rank"
+        )[: selectors.AUTOCOMPLETE_LIMIT]
+        choices = [{"pk": p.pk, "label": f"{p.title.name} — {selectors.unit_label(p.unit)}"} for p in positions]
     return render(request, "includes/autocomplete_choices.html", {"choices": choices})
 
 

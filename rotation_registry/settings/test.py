@@ -1,5 +1,7 @@
 """The test suite: the machine's PostgreSQL and Redis (or DATABASE_URL / REDIS_URL)."""
 
+import os
+
 from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -9,3 +11,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# A queue of this test run's own: a `make run` worker on the same Redis must not take the tests' jobs.
+CELERY_TASK_DEFAULT_QUEUE = f"rotation-registry-tests-{os.getpid()}"

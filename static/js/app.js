@@ -12,4 +12,5 @@ document.addEventListener("click", (event) => {
   box.querySelector("input[type=hidden]").value = choice.dataset.value;
   box.querySelector("input[type=search]").value = choice.dataset.label;
   box.querySelector("ul").replaceChildren();
+  box.querySelector("input[type=search]").focus(); // keep keyboard users where they were
 });

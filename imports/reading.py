@@ -1,0 +1,417 @@
+"""Reading an uploaded file safely: size, type, zip bombs and XML attacks are refused before parsing.
+
+Order of the checks (each refusal is an ImportRefused with a Vietnamese message):
+1. size against settings.IMPORT_MAX_BYTES (the view also refuses a too-long request before reading it);
+2. the file's first bytes: an XLSX is a zip ("PK\\x03\\x04"); PDF, old .xls and other binaries are named;
+3. for XLSX, the zip central directory, before any XML is parsed: number of entries, total declared
+   uncompressed size and compression ratio (Python's zipfile never inflates past the declared size,
+   so the declared sizes bound what openpyxl can read);
+4. openpyxl parses through defusedxml (openpyxl.xml.DEFUSEDXML must be True): DTDs with entities
+   (billion laughs, external entities) raise and are refused;
+5. for CSV, the bytes must be UTF-8 text (with or without BOM); Windows-1258 (the Vietnamese ANSI
+   code page of older Excel) is accepted only when the header row is then recognised.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePath
+from xml.etree.ElementTree import ParseError
+
+from django.conf import settings
+
+from imports.columns import (
+    NOT_DATA_SHEETS,
+    SHEET_NAMES,
+    HeaderMatch,
+    match_headers,
+)
+from imports.models import ImportKind
+from rotation_registry.common.formatting import format_number
+
+# Zip (XLSX) limits: a real 20,000-row sheet is about 1 MB compressed, 13:1 (docs/import-format.md).
+MAX_ZIP_ENTRIES = 1000
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+# Below this size an entry cannot hurt, whatever its ratio (styles.xml often compresses 20:1).
+RATIO_CHECK_FROM_BYTES = 1024 * 1024
+MAX_COLUMNS = 60
+MAX_CELL_CHARS = 2000
+HEADER_SEARCH_ROWS = 10
+DEFAULT_MAX_ROWS = 50_000
+
+ZIP_MAGIC = b"PK\x03\x04"
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+PDF_MAGIC = b"%PDF"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls 97–2003 and password-protected workbooks
+ALLOWED_SUFFIXES = (".xlsx", ".csv")
+# What a damaged or foreign file makes openpyxl raise (besides defusedxml's refusals).
+UNREADABLE_ERRORS = (
+    zipfile.BadZipFile,
+    ParseError,
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    OSError,
+    EOFError,
+)
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class ImportRefused(Exception):
+    """The file is refused as a whole; `message` says why, in Vietnamese."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Table:
+    """The rows of the sheet as text, with their row numbers in the sheet (as the user sees them)."""
+
+    file_format: str
+    sheet_name: str
+    encoding: str
+    header_row: int
+    headers: list[str | None]
+    rows: list[list]  # [[row number, [cell text or None, ...]], ...]
+    header_match: HeaderMatch
+
+
+def max_rows() -> int:
+    return int(getattr(settings, "IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS))
+
+
+def size_text(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{format_number(size / (1024 * 1024), 1)} MB"
+    return f"{format_number(max(size, 1) / 1024, 1)} KB"
+
+
+def check_size(size: int) -> None:
+    limit = settings.IMPORT_MAX_BYTES
+    if size > limit:
+        raise ImportRefused(
+            f"Tệp quá lớn ({size_text(size)}); chỉ nhận tệp đến {size_text(limit)}. "
+            "Hãy chia danh sách thành nhiều tệp nhỏ hơn."
+        )
+    if size == 0:
+        raise ImportRefused("Tệp rỗng (0 byte); hãy chọn lại tệp.")
+
+
+def read_table(*, data: bytes, file_name: str, kind: str) -> Table:
+    """The checked, parsed table of an upload, or ImportRefused."""
+    check_size(len(data))
+    suffix = PurePath(file_name).suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        raise ImportRefused(
+            f"Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv); tệp “{file_name}” có đuôi “{suffix or '(không có)'}”."
+        )
+    head = data[:8]
+    if head.startswith(PDF_MAGIC):
+        raise ImportRefused(f"Tệp “{file_name}” là tệp PDF, không phải bảng tính. Hãy dùng tệp mẫu .xlsx.")
+    if head.startswith(OLE_MAGIC):
+        raise ImportRefused(
+            f"Tệp “{file_name}” là tệp Excel 97–2003 (.xls) hoặc tệp có đặt mật khẩu. Hãy mở bằng Excel, "
+            "bỏ mật khẩu (nếu có) và lưu lại dạng “Excel Workbook (.xlsx)”."
+        )
+    is_zip = head.startswith(ZIP_MAGIC) or head.startswith(EMPTY_ZIP_MAGIC)
+    if suffix == ".xlsx":
+        if not is_zip:
+            raise ImportRefused(
+                f"Tệp “{file_name}” có đuôi .xlsx nhưng nội dung không phải bảng tính Excel. "
+                "Hãy mở tệp bằng Excel và lưu lại dạng .xlsx."
+            )
+        return _read_xlsx(data, file_name, kind)
+    if is_zip:
+        raise ImportRefused(
+            f"Tệp “{file_name}” có đuôi .csv nhưng nội dung là tệp nén (có thể là .xlsx); hãy đặt đúng đuôi tệp."
+        )
+    return _read_csv(data, file_name, kind)
+
+
+# --- XLSX ---
+
+
+def inspect_zip(
+    data: bytes,
+    *,
+    max_entries: int = MAX_ZIP_ENTRIES,
+    max_total: int = MAX_UNCOMPRESSED_BYTES,
+    max_ratio: int = MAX_COMPRESSION_RATIO,
+) -> zipfile.ZipFile:
+    """Open the zip and check its central directory (declared sizes) before anything is inflated."""
+    bomb = "Tệp bị từ chối vì có dấu hiệu “bom nén” (zip bomb): "
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        raise ImportRefused("Tệp .xlsx bị hỏng (không đọc được cấu trúc tệp nén); hãy lưu lại tệp bằng Excel.") from exc
+    if len(infos) > max_entries:
+        raise ImportRefused(f"{bomb}tệp có {format_number(len(infos))} thành phần, quá giới hạn {max_entries}.")
+    total = sum(info.file_size for info in infos)
+    if total > max_total:
+        raise ImportRefused(f"{bomb}khi giải nén tệp chiếm {size_text(total)}, quá giới hạn {size_text(max_total)}.")
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise ImportRefused("Tệp .xlsx có đặt mật khẩu; hãy bỏ mật khẩu rồi gửi lại.")
+        if info.file_size >= RATIO_CHECK_FROM_BYTES and info.file_size > max_ratio * max(info.compress_size, 1):
+            ratio = info.file_size // max(info.compress_size, 1)
+            raise ImportRefused(
+                f"{bomb}thành phần “{info.filename}” nén với tỉ lệ {format_number(ratio)}:1, "
+                f"quá giới hạn {max_ratio}:1."
+            )
+    if total >= RATIO_CHECK_FROM_BYTES and total > max_ratio * len(data):
+        raise ImportRefused(f"{bomb}tỉ lệ nén của cả tệp vượt {max_ratio}:1.")
+    names = {info.filename for info in infos}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise ImportRefused(
+            "Tệp là tệp nén nhưng không phải bảng tính Excel (.xlsx). Hãy dùng tệp mẫu tải về từ trang này."
+        )
+    return archive
+
+
+def _read_xlsx(data: bytes, file_name: str, kind: str) -> Table:
+    import openpyxl
+    import openpyxl.xml
+    from defusedxml import DefusedXmlException
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    archive = inspect_zip(data)
+    archive.close()
+    if not openpyxl.xml.DEFUSEDXML:
+        # Without defusedxml openpyxl would expand entities (billion laughs): refuse rather than risk it.
+        raise ImportRefused(
+            "Máy chủ chưa bật bảo vệ khi đọc XML (thiếu gói defusedxml) nên không nhận tệp .xlsx; "
+            "hãy báo quản trị hệ thống."
+        )
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            return _table_from_workbook(workbook, kind)
+        finally:
+            workbook.close()
+    except ImportRefused:
+        raise
+    except Exception as exc:
+        # openpyxl re-raises some parse errors as ValueError("Unable to read workbook"): look at the cause too.
+        if _caused_by(exc, DefusedXmlException):
+            raise ImportRefused(
+                "Tệp bị từ chối vì chứa khai báo XML không an toàn (DTD, thực thể XML — kiểu tấn công "
+                "“billion laughs”). Tệp lưu bằng Excel không có những khai báo này."
+            ) from exc
+        if _caused_by(exc, UNREADABLE_ERRORS + (InvalidFileException,)):
+            raise ImportRefused(
+                f"Không đọc được bảng tính trong tệp “{file_name}” (tệp hỏng hoặc không đúng định dạng .xlsx); "
+                "hãy mở bằng Excel và lưu lại."
+            ) from exc
+        raise
+
+
+def _caused_by(exc: BaseException, kinds) -> bool:
+    seen = 0
+    current: BaseException | None = exc
+    while current is not None and seen < 10:
+        if isinstance(current, kinds):
+            return True
+        current = current.__cause__ or current.__context__
+        seen += 1
+    return False
+
+
+def cell_text(value) -> str | None:
+    """A cell as text: dates as dd/mm/yyyy, whole numbers without '.0'."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return f"{value.day:02d}/{value.month:02d}/{value.year}"
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
+    text = str(value)[:MAX_CELL_CHARS]
+    return text if text.strip() else None
+
+
+def _clean_row(values) -> list[str | None]:
+    cells = [cell_text(v) for v in list(values)[:MAX_COLUMNS]]
+    while cells and cells[-1] is None:
+        cells.pop()
+    return cells
+
+
+def _find_header(kind: str, first_rows: list[tuple[int, list]]) -> tuple[int, list, HeaderMatch] | None:
+    best = None
+    for number, cells in first_rows:
+        match = match_headers(kind, cells)
+        if match.score and (best is None or match.score > best[2].score):
+            best = (number, cells, match)
+    return best
+
+
+def _refuse_headers(kind: str, found: tuple[int, list, HeaderMatch] | None, first_rows, where: str) -> None:
+    """Refuse a sheet whose header row lacks required columns, saying which (or which kind it looks like)."""
+    other = ImportKind.DECISIONS if kind == ImportKind.CADRES else ImportKind.CADRES
+    other_found = _find_header(other, first_rows)
+    if other_found is not None and not other_found[2].missing and (found is None or found[2].missing):
+        raise ImportRefused(
+            f"{where} có các cột của mẫu “{ImportKind(other).label}”, không phải “{ImportKind(kind).label}”; "
+            "hãy chọn đúng loại dữ liệu khi gửi tệp."
+        )
+    if found is None:
+        raise ImportRefused(
+            f"{where} không có dòng tiêu đề nào khớp mẫu “{ImportKind(kind).label}” (tìm trong "
+            f"{HEADER_SEARCH_ROWS} dòng đầu). Hãy dùng tệp mẫu tải về từ trang này."
+        )
+    number, _, match = found
+    if match.duplicates:
+        raise ImportRefused(f"{where}, dòng {number}: cột “{match.duplicates[0]}” xuất hiện hai lần.")
+    missing = ", ".join(f"“{c.header}”" for c in match.missing)
+    raise ImportRefused(f"{where}, dòng tiêu đề {number} thiếu cột bắt buộc: {missing}.")
+
+
+def _table_from_workbook(workbook, kind: str) -> Table:
+    sheets = [ws for ws in workbook.worksheets if ws.title not in NOT_DATA_SHEETS]
+    if not sheets:
+        raise ImportRefused("Bảng tính không có trang dữ liệu nào (chỉ có trang Hướng dẫn/Ví dụ).")
+    # The sheet named as in the template first, then the others in order.
+    sheets.sort(key=lambda ws: ws.title != SHEET_NAMES[kind])
+    candidates = []
+    for ws in sheets:
+        if hasattr(ws, "reset_dimensions"):
+            ws.reset_dimensions()  # a wrong <dimension> must not hide rows
+        first_rows = []
+        for number, values in enumerate(ws.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True), start=1):
+            cells = _clean_row(values)
+            if any(cells):
+                first_rows.append((number, cells))
+        found = _find_header(kind, first_rows)
+        if found is not None and not found[2].missing and not found[2].duplicates:
+            return _sheet_table(ws, kind, found)
+        candidates.append((ws, first_rows, found))
+    ws, first_rows, found = max(candidates, key=lambda c: c[2][2].score if c[2] else -1)
+    _refuse_headers(kind, found, first_rows, f"Trang “{ws.title}”")
+    raise AssertionError("unreachable")
+
+
+def _sheet_table(ws, kind: str, found: tuple[int, list, HeaderMatch]) -> Table:
+    header_row, headers, match = found
+    limit = max_rows()
+    rows: list[list] = []
+    for number, values in enumerate(
+        ws.iter_rows(min_row=header_row + 1, max_col=MAX_COLUMNS, values_only=True), start=header_row + 1
+    ):
+        cells = _clean_row(values)
+        if not any(cells):
+            continue
+        rows.append([number, cells])
+        if len(rows) > limit:
+            raise ImportRefused(
+                f"Trang “{ws.title}” có hơn {format_number(limit)} dòng dữ liệu; hãy chia thành nhiều tệp."
+            )
+    return Table(
+        file_format="xlsx",
+        sheet_name=ws.title,
+        encoding="",
+        header_row=header_row,
+        headers=headers,
+        rows=rows,
+        header_match=match,
+    )
+
+
+# --- CSV ---
+
+
+def _decode_csv(data: bytes, file_name: str) -> list[tuple[str, str]]:
+    """Candidate decodings, best first: (text, encoding name)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ImportRefused(f"Tệp “{file_name}” là văn bản mã UTF-16; hãy lưu lại dạng “CSV UTF-8 (Comma delimited)”.")
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return [(data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig")]
+        except UnicodeDecodeError as exc:
+            raise ImportRefused(f"Tệp “{file_name}” ghi là UTF-8 nhưng có byte không hợp lệ; hãy lưu lại.") from exc
+    try:
+        return [(data.decode("utf-8"), "utf-8")]
+    except UnicodeDecodeError:
+        pass
+    try:
+        return [(data.decode("cp1258"), "windows-1258")]
+    except UnicodeDecodeError:
+        return []
+
+
+def _not_text(file_name: str) -> ImportRefused:
+    return ImportRefused(
+        f"Tệp “{file_name}” không phải văn bản CSV (có ký tự nhị phân hoặc bảng mã không đọc được). "
+        "Hãy dùng tệp .xlsx, hoặc lưu từ Excel dạng “CSV UTF-8 (Comma delimited)”."
+    )
+
+
+def _delimiter(kind: str, text: str) -> str:
+    """Comma, semicolon (Excel where the decimal mark is a comma) or tab: whichever reveals the headers."""
+    lines = [line for line in text.splitlines()[: HEADER_SEARCH_ROWS * 2] if line.strip()][:HEADER_SEARCH_ROWS]
+
+    def score(delimiter: str) -> int:
+        rows = [(n, next(csv.reader([line], delimiter=delimiter), [])) for n, line in enumerate(lines, start=1)]
+        found = _find_header(kind, rows)
+        return found[2].score if found else 0
+
+    return max((",", ";", "\t"), key=score)
+
+
+def _read_csv(data: bytes, file_name: str, kind: str) -> Table:
+    decodings = _decode_csv(data, file_name)
+    if not decodings:
+        raise _not_text(file_name)
+    text, encoding = decodings[0]
+    if _CONTROL_CHARS.search(text):
+        raise _not_text(file_name)
+    delimiter = _delimiter(kind, text)
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise ImportRefused(f"Tệp CSV “{file_name}” bị hỏng (dòng {exc}); hãy lưu lại từ Excel.") from exc
+    first_rows = []
+    for number, record in enumerate(records[:HEADER_SEARCH_ROWS], start=1):
+        cells = _clean_row(record)
+        if any(cells):
+            first_rows.append((number, cells))
+    found = _find_header(kind, first_rows)
+    if found is None or found[2].missing or found[2].duplicates:
+        if encoding == "windows-1258":
+            # Only a recognised header proves the guess of the code page; otherwise it is not text we know.
+            raise _not_text(file_name)
+        _refuse_headers(kind, found, first_rows, f"Tệp “{file_name}”")
+    header_row, headers, match = found
+    limit = max_rows()
+    rows: list[list] = []
+    for number, record in enumerate(records[header_row:], start=header_row + 1):
+        cells = _clean_row(record)
+        if any(cells):
+            rows.append([number, cells])
+    if len(rows) > limit:
+        raise ImportRefused(f"Tệp có hơn {format_number(limit)} dòng dữ liệu; hãy chia thành nhiều tệp.")
+    return Table(
+        file_format="csv",
+        sheet_name="",
+        encoding=encoding,
+        header_row=header_row,
+        headers=headers,
+        rows=rows,
+        header_match=match,
+    )
