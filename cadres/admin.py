@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from cadres.models import Cadre, Evaluation, PlanningRecord
+from cadres.services import CADRE_FIELDS
 from rotation_registry.common.admin import AccentFreeSearchMixin, RegistryAdmin, RegistryInline
 
 
@@ -21,26 +22,7 @@ class CadreAdmin(AccentFreeSearchMixin, RegistryAdmin):
     search_fields = ["personal_id"]
     autocomplete_fields = ["unit", "birthplace_unit", "home_town_unit"]
     inlines = [PlanningInline, EvaluationInline]
-    fields = [
-        "full_name",
-        "other_names",
-        "date_of_birth",
-        "sex",
-        "ethnicity",
-        "religion",
-        "birthplace",
-        "birthplace_unit",
-        "home_town",
-        "home_town_unit",
-        "professional_level",
-        "professional_field",
-        "political_theory",
-        "state_management",
-        "party_entry_date",
-        "management_category",
-        "personal_id",
-        "unit",
-    ]
+    fields = CADRE_FIELDS
 
 
 @admin.register(PlanningRecord)

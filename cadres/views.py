@@ -9,12 +9,11 @@ from cadres import selectors, services
 from cadres.forms import CadreForm
 from cadres.models import Cadre
 from rotation_registry.common.concurrency import row_version
-from rotation_registry.common.export import Column, export_response
+from rotation_registry.common.export import Column
 from rotation_registry.common.formatting import format_date
 from rotation_registry.common.forms import add_service_errors
-from rotation_registry.common.history import history_of
-from rotation_registry.common.lists import paginate
 from rotation_registry.common.vietnamese import search_key
+from rotation_registry.common.views import history_page, list_page
 
 EXPORT_COLUMNS = [
     Column("Họ và tên", lambda c: c.full_name),
@@ -37,15 +36,12 @@ def require_editor(user) -> None:
 
 @login_required
 def cadre_list(request):
-    filterset, queryset, notice, sort = selectors.cadre_list(user=request.user, params=request.GET)
-    export = request.GET.get("export")
-    if export in ("xlsx", "csv"):
-        return export_response(
-            columns=EXPORT_COLUMNS, rows=queryset.iterator(chunk_size=2000), file_format=export, filename="can-bo"
-        )
-    page = paginate(queryset, request.GET)
-    return render(
-        request, "cadres/cadre_list.html", {"filterset": filterset, "page": page, "notice": notice, "sort": sort}
+    return list_page(
+        request,
+        selector=selectors.cadre_list,
+        columns=EXPORT_COLUMNS,
+        filename="can-bo",
+        template="cadres/cadre_list.html",
     )
 
 
@@ -87,12 +83,7 @@ def cadre_detail(request, pk: int):
 
 @login_required
 def cadre_history(request, pk: int):
-    cadre = selectors.cadre_get_for_user(user=request.user, pk=pk)
-    return render(
-        request,
-        "includes/history_page.html",
-        {"object": cadre, "entries": history_of(cadre), "back_url": cadre.get_absolute_url()},
-    )
+    return history_page(request, selectors.cadre_get_for_user(user=request.user, pk=pk))
 
 
 @login_required

@@ -9,10 +9,9 @@ from django.shortcuts import redirect, render
 from cadres.models import Cadre
 from postings import selectors, services, web_forms
 from postings.models import Decision, DecisionStatus
-from rotation_registry.common.export import Column, export_response
+from rotation_registry.common.export import Column
 from rotation_registry.common.formatting import format_date
-from rotation_registry.common.history import history_of
-from rotation_registry.common.lists import paginate
+from rotation_registry.common.views import history_page, list_page
 
 POSTING_COLUMNS = [
     Column("Họ và tên", lambda p: p.cadre.full_name),
@@ -40,20 +39,9 @@ DECISION_COLUMNS = [
 ]
 
 
-def _list_or_export(request, *, selector, columns, filename: str, template: str):
-    filterset, queryset, notice, sort = selector(user=request.user, params=request.GET)
-    export = request.GET.get("export")
-    if export in ("xlsx", "csv"):
-        return export_response(
-            columns=columns, rows=queryset.iterator(chunk_size=2000), file_format=export, filename=filename
-        )
-    page = paginate(queryset, request.GET)
-    return render(request, template, {"filterset": filterset, "page": page, "notice": notice, "sort": sort})
-
-
 @login_required
 def posting_list(request):
-    return _list_or_export(
+    return list_page(
         request,
         selector=selectors.posting_list,
         columns=POSTING_COLUMNS,
@@ -70,17 +58,12 @@ def posting_detail(request, pk: int):
 
 @login_required
 def posting_history(request, pk: int):
-    posting = selectors.posting_get_for_user(user=request.user, pk=pk)
-    return render(
-        request,
-        "includes/history_page.html",
-        {"object": posting, "entries": history_of(posting), "back_url": posting.get_absolute_url()},
-    )
+    return history_page(request, selectors.posting_get_for_user(user=request.user, pk=pk))
 
 
 @login_required
 def decision_list(request):
-    return _list_or_export(
+    return list_page(
         request,
         selector=selectors.decision_list,
         columns=DECISION_COLUMNS,
@@ -98,12 +81,7 @@ def decision_detail(request, pk: int):
 
 @login_required
 def decision_history(request, pk: int):
-    decision = selectors.decision_get_for_user(user=request.user, pk=pk)
-    return render(
-        request,
-        "includes/history_page.html",
-        {"object": decision, "entries": history_of(decision), "back_url": decision.get_absolute_url()},
-    )
+    return history_page(request, selectors.decision_get_for_user(user=request.user, pk=pk))
 
 
 # --- Recording (board staff only; every write goes through postings.services) ---
