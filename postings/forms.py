@@ -22,6 +22,25 @@ OVERRIDABLE_RULES = [
 ]
 
 
+def posting_arguments(data: dict) -> dict:
+    """posting_create's arguments from a posting form's cleaned data (blank names: default from the units)."""
+    return dict(
+        cadre=data["cadre"],
+        dest_unit=data.get("dest_unit"),
+        dest_position=data.get("dest_position"),
+        start_date=data["start_date"],
+        kind=data["kind"],
+        purpose=data["purpose"],
+        origin_unit=data.get("origin_unit"),
+        origin_position=data.get("origin_position"),
+        origin_unit_name=data.get("origin_unit_name") or None,
+        origin_title_name=data.get("origin_title_name") or None,
+        dest_unit_name=data.get("dest_unit_name") or None,
+        dest_title_name=data.get("dest_title_name") or None,
+        planned_months=data["planned_months"],
+    )
+
+
 class ServiceForm(AuditReasonForm):
     """A ModelForm that saves by calling a service once the model-level checks pass.
 
@@ -113,20 +132,8 @@ class PostingForm(ServiceForm):
         if self.instance.pk is None:
             return services.posting_create(
                 actor=self.actor,
-                cadre=data["cadre"],
                 decision=data["decision"],
-                dest_unit=data.get("dest_unit"),
-                dest_position=data.get("dest_position"),
-                start_date=data["start_date"],
-                kind=data["kind"],
-                purpose=data["purpose"],
-                origin_unit=data.get("origin_unit"),
-                origin_position=data.get("origin_position"),
-                origin_unit_name=data.get("origin_unit_name") or None,
-                origin_title_name=data.get("origin_title_name") or None,
-                dest_unit_name=data.get("dest_unit_name") or None,
-                dest_title_name=data.get("dest_title_name") or None,
-                planned_months=data["planned_months"],
+                **posting_arguments(data),
                 planned_end=data.get("planned_end"),
                 is_primary=data["is_primary"],
                 status=data["status"],
@@ -167,17 +174,7 @@ class PostingForm(ServiceForm):
 class DecisionForm(ServiceForm):
     class Meta:
         model = Decision
-        fields = [
-            "symbol",
-            "date",
-            "issuing_unit",
-            "signer",
-            "signer_title",
-            "summary",
-            "scan",
-            "status",
-            "cancel_reason",
-        ]
+        fields = services.DECISION_FIELDS
 
     def save_through_service(self) -> Decision:
         data = self.cleaned_data

@@ -156,7 +156,8 @@ def decision_create(
         return decision
 
 
-DECISION_UPDATABLE_FIELDS = {
+# A decision's fields as forms show them; all may be corrected through decision_update.
+DECISION_FIELDS = [
     "symbol",
     "date",
     "issuing_unit",
@@ -166,7 +167,8 @@ DECISION_UPDATABLE_FIELDS = {
     "scan",
     "status",
     "cancel_reason",
-}
+]
+DECISION_UPDATABLE_FIELDS = set(DECISION_FIELDS)
 
 
 @transaction.atomic

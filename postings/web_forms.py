@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from cadres.models import Cadre
 from postings import selectors, services
-from postings.forms import OVERRIDABLE_RULES
+from postings.forms import OVERRIDABLE_RULES, posting_arguments
 from postings.models import Decision, DecisionStatus, Posting, PostingKind, PostingOutcome, PostingPurpose
 from postings.rules import Finding
 from rotation_registry.common.concurrency import lock_if_unchanged, row_version
@@ -401,23 +401,7 @@ class PostingFieldsForm(OverridesMixin, forms.Form):
 
     def posting_kwargs(self) -> dict:
         data = self.cleaned_data
-        return dict(
-            cadre=data["cadre"],
-            dest_unit=data.get("dest_unit"),
-            dest_position=data.get("dest_position"),
-            start_date=data["start_date"],
-            kind=data["kind"],
-            purpose=data["purpose"],
-            origin_unit=data.get("origin_unit"),
-            origin_position=data.get("origin_position"),
-            origin_unit_name=data.get("origin_unit_name") or None,
-            origin_title_name=data.get("origin_title_name") or None,
-            dest_unit_name=data.get("dest_unit_name") or None,
-            dest_title_name=data.get("dest_title_name") or None,
-            planned_months=data["planned_months"],
-            is_primary=not data["concurrent"],
-            overrides=self.overrides(),
-        )
+        return dict(posting_arguments(data), is_primary=not data["concurrent"], overrides=self.overrides())
 
 
 class PostingRowForm(PostingFieldsForm):
