@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import time
 
-from bench import dataset
 from bench.common import SIZES, setup_django
 
 
@@ -51,5 +50,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    dataset.BENCH_USERS  # noqa: B018 (the users the generator creates)
     main()

@@ -84,7 +84,10 @@ def measure(bench, result, services, *, iterations: int):
     from imports.models import BatchStatus
 
     actor = User.objects.get(username="bench_national")
+    from imports.columns import CADRE_COLUMNS
+
     data = workbook()
+    result.data_size += f" × {len(CADRE_COLUMNS)} cột"
     result.note = f"tệp {len(data) / 1024 / 1024:.1f} MB"
     steps: dict[str, list[float]] = {"nhận tệp": [], "kiểm tra": [], "ghi vào sổ": []}
     for i in range(iterations):

@@ -1,6 +1,7 @@
 """The speed budgets of issue 3, measured on the generated dataset.
 
-    python -m bench.run --size full|small [--iterations 30] [--regenerate] [--only list,search,...] [--json FILE]
+    python -m bench.run --size full|small [--iterations 30] [--regenerate] [--only list,search,tree,export,import]
+                        [--import-iterations 5] [--pg-option jit=off] [--json FILE]
 
 Each operation is a real request through Django's test Client (middleware, view, template or
 export included), signed in as a board officer scoped to every province ("national") or to one
@@ -251,12 +252,12 @@ def catalogue(bench_rng: random.Random) -> Catalogue:
         rare_queries=bench_rng.sample(rare, min(len(rare), 200)),
         export_params=export_params,
         export_rows=export_rows,
-        postings=_estimate("postings_posting"),
+        postings=_count("postings_posting"),
         cadres=Cadre.objects.count(),
     )
 
 
-def _estimate(table: str) -> int:
+def _count(table: str) -> int:
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -420,6 +421,8 @@ def run_export(bench: Bench, cat: Catalogue) -> list[Result]:
     from django.urls import reverse
     from openpyxl import load_workbook
 
+    from postings.views import POSTING_COLUMNS
+
     url = reverse("postings:list")
     checked = []
 
@@ -433,7 +436,11 @@ def run_export(bench: Bench, cat: Catalogue) -> list[Result]:
 
     return [
         bench.measure(
-            Result("Xuất Excel 20.000 luân chuyển", f"{cat.export_rows:,} dòng × 14 cột", Budget(10_000)),
+            Result(
+                "Xuất Excel 20.000 luân chuyển",
+                f"{cat.export_rows:,} dòng × {len(POSTING_COLUMNS)} cột",
+                Budget(10_000),
+            ),
             "national",
             url,
             lambda i: cat.export_params,
@@ -446,7 +453,7 @@ def run_export(bench: Bench, cat: Catalogue) -> list[Result]:
 def run_import(bench: Bench, cat: Catalogue) -> list[Result]:
     from bench import importing
 
-    result = Result("Nhập 20.000 dòng cán bộ (xlsx)", "20.000 dòng × 15 cột", Budget(30_000))
+    result = Result("Nhập 20.000 dòng cán bộ (xlsx)", f"{importing.ROWS:,} dòng", Budget(30_000))
     services, why = importing.find_service()
     if services is None:
         result.note = f"{NOT_MEASURED_IMPORT} ({why})"

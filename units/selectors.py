@@ -54,32 +54,16 @@ def tree_roots_for(user) -> list[Unit]:
     return list(Unit.objects.filter(path__in=paths).order_by("path"))
 
 
-TREE_UNIT_FIELDS = ("id", "kind", "level", "name", "parent_id", "valid_from", "valid_to", "path", "sort_key")
-
-
 def unit_tree(*, user, root: Unit, on: datetime.date) -> TreeNode:
     """The root and everything under it that existed on `on`, with what ended units became.
 
     Two queries whatever the size: the units (one prefix scan on the materialised path) and the
     lineage of those that have since ended.
     """
-    # Only what the tree shows: a province has up to 2,000 units on a day, and building each model
-    # instance costs in proportion to its fields.
-    units = list(
-        Unit.objects.visible_to(user)
-        .filter(path__startswith=root.path)
-        .valid_on(on)
-        .order_by("sort_key")
-        .only(*TREE_UNIT_FIELDS)
-    )
+    units = list(Unit.objects.visible_to(user).filter(path__startswith=root.path).valid_on(on).order_by("sort_key"))
     nodes = {unit.pk: TreeNode(unit) for unit in units}
     ended = [unit.pk for unit in units if unit.valid_to is not None]
-    links = (
-        UnitLineage.objects.filter(predecessor_id__in=ended)
-        .select_related("successor")
-        .only("predecessor", "successor__name", "successor__valid_from", "successor__valid_to")
-    )
-    for link in links:
+    for link in UnitLineage.objects.filter(predecessor_id__in=ended).select_related("successor"):
         nodes[link.predecessor_id].became.append(link.successor)
     top = nodes.get(root.pk) or TreeNode(root)
     for unit in units:

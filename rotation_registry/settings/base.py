@@ -89,6 +89,8 @@ TEMPLATES = [
 # server and exports DATABASE_URL before Django starts (see rotation_registry/devserver.py).
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/rotation_registry")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# JIT compilation pays 0.5–2 s on page queries whose estimate passes jit_above_cost (docs/performance.md).
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
