@@ -251,20 +251,27 @@ class DecisionForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.changed_data if name in self.EDITABLE}
 
 
-def decision_update_checked(*, actor, decision: Decision, form: DecisionForm) -> Decision | None:
-    """Save a decision's corrections unless someone changed it since the form was drawn (then: STALE_MESSAGE)."""
+def save_unless_stale(obj, form: forms.BaseForm, write, *, show=add_service_errors):
+    """Lock `obj`, refuse if it changed since the form was drawn (STALE_MESSAGE), else `write(current)`.
+
+    A refusal, stale or from the service, is shown on the form and nothing is written.
+    """
     try:
         with transaction.atomic():
-            current = lock_if_unchanged(decision, form.cleaned_data["version"])
-            return services.decision_update(
-                actor=actor,
-                decision=current,
-                changes=form.changes(),
-                reason=form.cleaned_data["reason"] or f"Sửa quyết định {decision.symbol}",
-            )
+            return write(lock_if_unchanged(obj, form.cleaned_data["version"]))
     except ValidationError as exc:
-        add_service_errors(form, exc)
+        show(form, exc)
         return None
+
+
+def decision_update_checked(*, actor, decision: Decision, form: DecisionForm) -> Decision | None:
+    """Save a decision's corrections unless someone changed it since the form was drawn (then: STALE_MESSAGE)."""
+    reason = form.cleaned_data["reason"] or f"Sửa quyết định {decision.symbol}"
+    return save_unless_stale(
+        decision,
+        form,
+        lambda current: services.decision_update(actor=actor, decision=current, changes=form.changes(), reason=reason),
+    )
 
 
 # --- Postings ---
@@ -584,19 +591,15 @@ class PostingEditForm(PostingFieldsForm):
 
 def posting_update_checked(*, actor, posting: Posting, form: PostingEditForm) -> Posting | None:
     """Save a posting's corrections unless someone changed it since the form was drawn (then: STALE_MESSAGE)."""
-    try:
-        with transaction.atomic():
-            current = lock_if_unchanged(posting, form.cleaned_data["version"])
-            return services.posting_update(
-                actor=actor,
-                posting=current,
-                changes=form.changes(),
-                overrides=form.overrides(),
-                reason=form.cleaned_data["reason"] or "Sửa thông tin luân chuyển",
-            )
-    except ValidationError as exc:
-        show_refusal(form, exc)
-        return None
+    reason = form.cleaned_data["reason"] or "Sửa thông tin luân chuyển"
+    return save_unless_stale(
+        posting,
+        form,
+        lambda current: services.posting_update(
+            actor=actor, posting=current, changes=form.changes(), overrides=form.overrides(), reason=reason
+        ),
+        show=show_refusal,
+    )
 
 
 def refusal_summary(forms_: list[forms.BaseForm]) -> dict:
@@ -630,20 +633,20 @@ class PostingEndForm(OverridesMixin, forms.Form):
 
 
 def posting_end_checked(*, actor, posting: Posting, form: PostingEndForm) -> Posting | None:
-    try:
-        with transaction.atomic():
-            current = lock_if_unchanged(posting, form.cleaned_data["version"])
-            return services.posting_end(
-                actor=actor,
-                posting=current,
-                actual_end=form.cleaned_data["actual_end"],
-                outcome=form.cleaned_data["outcome"],
-                overrides=form.overrides(),
-                reason=form.cleaned_data["reason"] or "Kết thúc luân chuyển",
-            )
-    except ValidationError as exc:
-        show_refusal(form, exc, aliases={})
-        return None
+    data = form.cleaned_data
+    return save_unless_stale(
+        posting,
+        form,
+        lambda current: services.posting_end(
+            actor=actor,
+            posting=current,
+            actual_end=data["actual_end"],
+            outcome=data["outcome"],
+            overrides=form.overrides(),
+            reason=data["reason"] or "Kết thúc luân chuyển",
+        ),
+        show=lambda form_, exc: show_refusal(form_, exc, aliases={}),
+    )
 
 
 class PostingCancelForm(forms.Form):
@@ -665,10 +668,7 @@ class PostingCancelForm(forms.Form):
 
 
 def posting_cancel_checked(*, actor, posting: Posting, form: PostingCancelForm) -> Posting | None:
-    try:
-        with transaction.atomic():
-            current = lock_if_unchanged(posting, form.cleaned_data["version"])
-            return services.posting_cancel(actor=actor, posting=current, reason=form.cleaned_data["cancel_reason"])
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return None
+    reason = form.cleaned_data["cancel_reason"]
+    return save_unless_stale(
+        posting, form, lambda current: services.posting_cancel(actor=actor, posting=current, reason=reason)
+    )
