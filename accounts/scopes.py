@@ -21,32 +21,37 @@ from __future__ import annotations
 from functools import reduce
 from operator import or_
 
+from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from units.models import LEADING_KINDS, TERRITORY_KINDS, Unit, UnitLineage
+from units.models import LEADING_KINDS, TERRITORY_KINDS, Unit
 
 _CACHE_ATTR = "_scope_paths"
 _EVERYWHERE_ATTR = "_scope_everywhere"
 
 
-def _scope_root_id(unit_id: int, kind: str, parent_id: int | None, parent_kind: str | None) -> int:
-    """A scope on a leading body (Huyện ủy, UBND, HĐND) is a scope on its territory."""
-    if kind in LEADING_KINDS and parent_id and parent_kind in TERRITORY_KINDS:
-        return parent_id
-    return unit_id
-
-
-def _with_predecessors(unit_ids: set[int]) -> set[int]:
-    """The units and, transitively, every unit they succeeded."""
-    found = set(unit_ids)
-    frontier = set(unit_ids)
-    while frontier:
-        frontier = (
-            set(UnitLineage.objects.filter(successor_id__in=frontier).values_list("predecessor_id", flat=True)) - found
-        )
-        found |= frontier
-    return found
+# One round trip: the scopes held today (a scope on a leading body — Huyện ủy, UBND, HĐND — is a
+# scope on its territory), every unit they succeeded through the lineage, transitively, and the
+# top-level units, to know whether the scope covers them all.
+_SCOPE_UNITS_SQL = """
+WITH RECURSIVE roots(id) AS (
+    SELECT CASE WHEN u.kind = ANY(%(leading)s) AND p.kind = ANY(%(territory)s) THEN p.id ELSE u.id END
+    FROM accounts_scopeassignment s
+    JOIN units_unit u ON u.id = s.unit_id
+    LEFT JOIN units_unit p ON p.id = u.parent_id
+    WHERE s.user_id = %(user)s
+      AND (s.valid_from IS NULL OR s.valid_from <= %(today)s)
+      AND (s.valid_to IS NULL OR s.valid_to >= %(today)s)
+), found(id) AS (
+    SELECT id FROM roots
+    UNION
+    SELECT l.predecessor_id FROM units_unitlineage l JOIN found f ON l.successor_id = f.id
+)
+SELECT u.path, u.id IN (SELECT id FROM found), u.parent_id IS NULL
+FROM units_unit u
+WHERE u.id IN (SELECT id FROM found) OR u.parent_id IS NULL
+"""
 
 
 def scope_paths(user) -> list[str] | None:
@@ -58,23 +63,17 @@ def scope_paths(user) -> list[str] | None:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    today = timezone.localdate()
-    # Plain values, not model instances: a board officer may hold a scope on each of 90 provinces.
-    held = (
-        user.scopes.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .values_list("unit_id", "unit__kind", "unit__parent_id", "unit__parent__kind")
-    )
-    roots = {_scope_root_id(*row) for row in held}
-    found = _with_predecessors(roots)
-    # The same query also reads the top-level units, to know whether the scope covers them all.
-    rows = Unit.objects.filter(Q(pk__in=found) | Q(parent__isnull=True)).values_list("pk", "path", "parent_id")
-    units, top_level = [], set()
-    for pk, path, parent_id in rows:
-        if pk in found:
-            units.append(path)
-        if parent_id is None:
-            top_level.add(path)
+    parameters = {
+        "user": user.pk,
+        "today": timezone.localdate(),
+        "leading": sorted(kind.value for kind in LEADING_KINDS),
+        "territory": sorted(kind.value for kind in TERRITORY_KINDS),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_SCOPE_UNITS_SQL, parameters)
+        rows = cursor.fetchall()
+    units = [path for path, in_scope, _ in rows if in_scope]
+    top_level = {path for path, _, is_top in rows if is_top}
     # Drop prefixes already covered by a shorter one, to keep the SQL small.
     paths: list[str] = []
     for path in sorted(units, key=lambda p: (len(p), p)):

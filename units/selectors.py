@@ -42,6 +42,17 @@ class TreeNode:
     unit: Unit
     children: list[TreeNode] = field(default_factory=list)
     became: list[Unit] = field(default_factory=list)
+    depth: int = 0
+
+    def walk(self):
+        """The node and everything under it, depth first, in the order the page lists them."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            for child in reversed(node.children):
+                child.depth = node.depth + 1
+                stack.append(child)
 
 
 def tree_roots_for(user) -> list[Unit]:
@@ -54,17 +65,29 @@ def tree_roots_for(user) -> list[Unit]:
     return list(Unit.objects.filter(path__in=paths).order_by("path"))
 
 
+# Only what the tree shows: a province has up to ~2,000 units on a date.
+_TREE_FIELDS = ("pk", "parent_id", "name", "valid_to", "path", "sort_key")
+
+
 def unit_tree(*, user, root: Unit, on: datetime.date) -> TreeNode:
     """The root and everything under it that existed on `on`, with what ended units became.
 
     Two queries whatever the size: the units (one prefix scan on the materialised path) and the
     lineage of those that have since ended.
     """
-    units = list(Unit.objects.visible_to(user).filter(path__startswith=root.path).valid_on(on).order_by("sort_key"))
+    units = list(
+        Unit.objects.visible_to(user)
+        .filter(path__startswith=root.path)
+        .valid_on(on)
+        .order_by("sort_key")
+        .only(*_TREE_FIELDS)
+    )
     nodes = {unit.pk: TreeNode(unit) for unit in units}
     ended = [unit.pk for unit in units if unit.valid_to is not None]
-    for link in UnitLineage.objects.filter(predecessor_id__in=ended).select_related("successor"):
-        nodes[link.predecessor_id].became.append(link.successor)
+    if ended:
+        successors = UnitLineage.objects.filter(predecessor_id__in=ended).select_related("successor")
+        for link in successors.only("predecessor_id", "successor__name").order_by("successor__sort_key"):
+            nodes[link.predecessor_id].became.append(link.successor)
     top = nodes.get(root.pk) or TreeNode(root)
     for unit in units:
         if unit.pk != root.pk and unit.parent_id in nodes:

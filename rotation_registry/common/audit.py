@@ -41,16 +41,16 @@ class AuditContextMiddleware(pghistory.middleware.HistoryMiddleware):
 
     def get_context(self, request):
         context = super().get_context(request)
-        request_id = request.META.get(REQUEST_ID_HEADER) or uuid.uuid4().hex
-        request.request_id = request_id
-        context["request_id"] = request_id
+        context["request_id"] = request.request_id
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             context["username"] = user.get_username()
         return context
 
     def __call__(self, request):
+        # Every request gets an id (reads too: settings.PGHISTORY_MIDDLEWARE_METHODS limits the
+        # audit context to writes), so a user's report of a failed page can be found in the logs.
+        request.request_id = request.META.get(REQUEST_ID_HEADER) or uuid.uuid4().hex
         response = super().__call__(request)
-        if getattr(request, "request_id", None):
-            response["X-Request-ID"] = request.request_id
+        response["X-Request-ID"] = request.request_id
         return response

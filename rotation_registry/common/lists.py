@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import QueryDict
 
 from rotation_registry.common.formatting import format_number
+from rotation_registry.common.widgets import AutocompleteWidget
 
 PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 25
@@ -94,6 +95,7 @@ def filtered(filterset_class, params: QueryDict, queryset: QuerySet, **kwargs):
     """Apply a FilterSet; invalid parameters are dropped with a notice, never a server error."""
     filterset = filterset_class(params, queryset=queryset, **kwargs)
     if filterset.is_valid():
+        _show_chosen_objects(filterset)
         return filterset, filterset.qs, ""
     bad = sorted(filterset.errors)
     cleaned = params.copy()
@@ -102,7 +104,18 @@ def filtered(filterset_class, params: QueryDict, queryset: QuerySet, **kwargs):
     retry = filterset_class(cleaned, queryset=queryset, **kwargs)
     labels = [str(filterset.filters[name].label or name) for name in bad if name in filterset.filters]
     notice = INVALID_FILTER_NOTICE + ", ".join(labels) + "."
-    return retry, (retry.qs if retry.is_valid() else queryset), notice
+    if not retry.is_valid():
+        return retry, queryset, notice
+    _show_chosen_objects(retry)
+    return retry, retry.qs, notice
+
+
+def _show_chosen_objects(filterset) -> None:
+    """Hand each search box the object its filter already read, so its label costs no second query."""
+    for name, field in filterset.form.fields.items():
+        chosen = filterset.form.cleaned_data.get(name)
+        if isinstance(field.widget, AutocompleteWidget) and isinstance(chosen, Model):
+            field.widget.chosen = chosen
 
 
 def sorted_by(
