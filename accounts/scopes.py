@@ -48,9 +48,9 @@ WITH RECURSIVE roots(id) AS (
     UNION
     SELECT l.predecessor_id FROM units_unitlineage l JOIN found f ON l.successor_id = f.id
 )
-SELECT u.path, u.id IN (SELECT id FROM found), u.parent_id IS NULL
-FROM units_unit u
-WHERE u.id IN (SELECT id FROM found) OR u.parent_id IS NULL
+SELECT u.path, true, u.parent_id IS NULL FROM units_unit u WHERE u.id IN (SELECT id FROM found)
+UNION ALL
+SELECT u.path, false, true FROM units_unit u WHERE u.parent_id IS NULL
 """
 
 
@@ -72,6 +72,8 @@ def scope_paths(user) -> list[str] | None:
     with connection.cursor() as cursor:
         cursor.execute(_SCOPE_UNITS_SQL, parameters)
         rows = cursor.fetchall()
+    # Each part of the UNION is an index scan (ids, then parent_id IS NULL); a top-level unit in the
+    # scope comes twice, once as held and once as top-level.
     units = [path for path, in_scope, _ in rows if in_scope]
     top_level = {path for path, _, is_top in rows if is_top}
     # Drop prefixes already covered by a shorter one, to keep the SQL small.
