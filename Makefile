@@ -15,7 +15,7 @@ ARGS ?=
 PORT ?= 8000
 RESEED ?=
 
-.PHONY: help venv services system-packages lint test run stop-db reset-db check-compose
+.PHONY: help venv services system-packages lint test run stop-db reset-db check-compose messages
 
 help:
 	@echo "make run              start the app at http://127.0.0.1:$(PORT) (embedded PostgreSQL when DATABASE_URL is unset)"
@@ -23,6 +23,7 @@ help:
 	@echo "make run RESEED=1     run the reference/demo data loaders again"
 	@echo "make stop-db          stop a left-over embedded PostgreSQL (.pgdata/)"
 	@echo "make reset-db         stop it and delete .pgdata/ (all local data)"
+	@echo "make messages         refresh the English catalogue (locale/en) from the code, then compile it"
 
 # .venv with Python >= 3.12; pip install only when the requirement files changed.
 venv:
@@ -53,6 +54,12 @@ stop-db: venv
 
 reset-db: stop-db
 	rm -rf .pgdata
+
+# English (Vietnamese is the source language): new strings land in locale/en/LC_MESSAGES/django.po with an
+# empty msgstr; translate them, then run this again to compile django.mo (committed, so nothing else needs gettext).
+messages: venv
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=bench --ignore=tests --ignore=node_modules
+	$(PY) manage.py compilemessages -l en --ignore=.venv
 
 # docker-compose.yml cannot run here (no Docker engine): check its syntax and shape.
 # Any Python with PyYAML will do (the machine's python3 has it; the venv need not).

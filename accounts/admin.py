@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ScopeAssignment, User
 from rotation_registry.common.admin import AdministratorsOnlyInline
@@ -21,7 +22,7 @@ class UserAdmin(DjangoUserAdmin):
     inlines = [ScopeInline]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
-        ("Vai trò và phạm vi", {"fields": ["role", "office_unit"]}),
+        (_("Vai trò và phạm vi"), {"fields": ["role", "office_unit"]}),
     ]
 
     def _is_admin(self, request) -> bool:

@@ -9,13 +9,14 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    BOARD_STAFF = "board_staff", "Cán bộ Ban Tổ chức"
-    UNIT_OFFICE = "unit_office", "Văn phòng cấp ủy cấp dưới"
-    LEADER = "leader", "Lãnh đạo"
-    ADMIN = "admin", "Quản trị hệ thống"
+    BOARD_STAFF = "board_staff", _("Cán bộ Ban Tổ chức")
+    UNIT_OFFICE = "unit_office", _("Văn phòng cấp ủy cấp dưới")
+    LEADER = "leader", _("Lãnh đạo")
+    ADMIN = "admin", _("Quản trị hệ thống")
 
 
 @pghistory.track(
@@ -24,14 +25,19 @@ class Role(models.TextChoices):
 class User(AbstractUser):
     """A person who signs in. What they see is decided by accounts.scopes alone."""
 
-    role = models.CharField("vai trò", max_length=16, choices=Role.choices, default=Role.BOARD_STAFF)
+    role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices, default=Role.BOARD_STAFF)
     office_unit = models.ForeignKey(
-        "units.Unit", verbose_name="cơ quan công tác", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "units.Unit",
+        verbose_name=_("cơ quan công tác"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
-        verbose_name = "người dùng"
-        verbose_name_plural = "người dùng"
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
         ordering = ["username"]
 
     @property
@@ -47,19 +53,19 @@ class User(AbstractUser):
 class ScopeAssignment(models.Model):
     """A unit and everything under it, for a date range (the days the assignment is held)."""
 
-    user = models.ForeignKey(User, verbose_name="người dùng", on_delete=models.CASCADE, related_name="scopes")
-    unit = models.ForeignKey("units.Unit", verbose_name="đơn vị", on_delete=models.PROTECT, related_name="+")
-    valid_from = models.DateField("từ ngày", null=True, blank=True)
-    valid_to = models.DateField("đến ngày", null=True, blank=True)
+    user = models.ForeignKey(User, verbose_name=_("người dùng"), on_delete=models.CASCADE, related_name="scopes")
+    unit = models.ForeignKey("units.Unit", verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+")
+    valid_from = models.DateField(_("từ ngày"), null=True, blank=True)
+    valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "phạm vi truy cập"
-        verbose_name_plural = "phạm vi truy cập"
+        verbose_name = _("phạm vi truy cập")
+        verbose_name_plural = _("phạm vi truy cập")
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_from__lte=F("valid_to")),
                 name="scope_dates_in_order",
-                violation_error_message="Ngày kết thúc phạm vi phải sau ngày bắt đầu.",
+                violation_error_message=_("Ngày kết thúc phạm vi phải sau ngày bắt đầu."),
             ),
         ]
 

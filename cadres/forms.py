@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Cadre
 from cadres.services import CADRE_FIELDS
@@ -10,7 +11,7 @@ from units.models import Unit
 
 class CadreForm(forms.ModelForm):
     version = forms.CharField(widget=forms.HiddenInput, required=False)
-    reason = forms.CharField(label="Lý do, căn cứ (ghi vào nhật ký)", required=False, max_length=500)
+    reason = forms.CharField(label=_("Lý do, căn cứ (ghi vào nhật ký)"), required=False, max_length=500)
 
     class Meta:
         model = Cadre
@@ -27,7 +28,7 @@ class CadreForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Who may see a cadre follows from the unit: a cadre without one would be lost to every office.
         self.fields["unit"].required = True
-        self.fields["unit"].help_text = "Đơn vị đang công tác; quyết định ai được xem hồ sơ này."
+        self.fields["unit"].help_text = _("Đơn vị đang công tác; quyết định ai được xem hồ sơ này.")
 
     def validate_constraints(self):
         pass  # the service validates constraints and places each message on its field

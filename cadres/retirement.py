@@ -18,6 +18,8 @@ from __future__ import annotations
 import calendar
 import datetime
 
+from django.utils.translation import gettext, ngettext
+
 from cadres.models import Sex
 
 # Age in months by the year in which it is reached (Phụ lục I, NĐ 135/2020).
@@ -114,9 +116,9 @@ def working_time_left(*, date_of_birth: datetime.date, sex: str, on: datetime.da
 
 def format_months(months: int) -> str:
     """'7 năm 3 tháng', '10 năm', '5 tháng'."""
-    sign = "âm " if months < 0 else ""
     years, rest = divmod(abs(months), 12)
-    parts = [f"{years} năm"] if years else []
+    parts = [ngettext("%(count)d năm", "%(count)d năm", years) % {"count": years}] if years else []
     if rest or not parts:
-        parts.append(f"{rest} tháng")
-    return sign + " ".join(parts)
+        parts.append(ngettext("%(count)d tháng", "%(count)d tháng", rest) % {"count": rest})
+    text = " ".join(parts)
+    return gettext("âm %(duration)s") % {"duration": text} if months < 0 else text

@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cadres import selectors, services
 from cadres.forms import CadreForm
@@ -16,22 +18,22 @@ from rotation_registry.common.vietnamese import search_key
 from rotation_registry.common.views import history_page, list_page
 
 EXPORT_COLUMNS = [
-    Column("Họ và tên", lambda c: c.full_name),
-    Column("Ngày sinh", lambda c: c.date_of_birth),
-    Column("Giới tính", lambda c: c.get_sex_display()),
-    Column("Dân tộc", lambda c: c.ethnicity),
-    Column("Tôn giáo", lambda c: c.religion),
-    Column("Trình độ chuyên môn", lambda c: c.get_professional_level_display()),
-    Column("Lý luận chính trị", lambda c: c.get_political_theory_display()),
-    Column("Diện quản lý", lambda c: c.get_management_category_display()),
-    Column("Đơn vị công tác", lambda c: c.unit.name if c.unit else ""),
-    Column("Mã cán bộ", lambda c: c.personal_id),
+    Column(gettext_lazy("Họ và tên"), lambda c: c.full_name),
+    Column(gettext_lazy("Ngày sinh"), lambda c: c.date_of_birth),
+    Column(gettext_lazy("Giới tính"), lambda c: c.get_sex_display()),
+    Column(gettext_lazy("Dân tộc"), lambda c: c.ethnicity),
+    Column(gettext_lazy("Tôn giáo"), lambda c: c.religion),
+    Column(gettext_lazy("Trình độ chuyên môn"), lambda c: c.get_professional_level_display()),
+    Column(gettext_lazy("Lý luận chính trị"), lambda c: c.get_political_theory_display()),
+    Column(gettext_lazy("Diện quản lý"), lambda c: c.get_management_category_display()),
+    Column(gettext_lazy("Đơn vị công tác"), lambda c: c.unit.name if c.unit else ""),
+    Column(gettext_lazy("Mã cán bộ"), lambda c: c.personal_id),
 ]
 
 
 def require_editor(user) -> None:
     if not user.can_edit_registry:
-        raise PermissionDenied("Chỉ cán bộ Ban Tổ chức được sửa sổ luân chuyển.")
+        raise PermissionDenied(_("Chỉ cán bộ Ban Tổ chức được sửa sổ luân chuyển."))
 
 
 @login_required
@@ -62,7 +64,7 @@ def cadre_autocomplete(request):
             .order_by("sort_key", "date_of_birth")[:AUTOCOMPLETE_LIMIT]
         )
         for cadre in cadres:
-            label = f"{cadre.full_name} (sinh {format_date(cadre.date_of_birth)})"
+            label = _("%(name)s (sinh %(born)s)") % {"name": cadre.full_name, "born": format_date(cadre.date_of_birth)}
             if cadre.unit is not None:
                 label += f" — {cadre.unit.name}"
             choices.append({"pk": cadre.pk, "label": label})
@@ -98,9 +100,9 @@ def cadre_create(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Đã thêm cán bộ {cadre.full_name}.")
+            messages.success(request, _("Đã thêm cán bộ %(name)s.") % {"name": cadre.full_name})
             return redirect(cadre)
-    return render(request, "cadres/cadre_form.html", {"form": form, "title": "Thêm cán bộ"})
+    return render(request, "cadres/cadre_form.html", {"form": form, "title": _("Thêm cán bộ")})
 
 
 @login_required
@@ -120,6 +122,10 @@ def cadre_edit(request, pk: int):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Đã lưu thay đổi của cán bộ {cadre.full_name}.")
+            messages.success(request, _("Đã lưu thay đổi của cán bộ %(name)s.") % {"name": cadre.full_name})
             return redirect(cadre)
-    return render(request, "cadres/cadre_form.html", {"form": form, "title": f"Sửa: {cadre.full_name}", "cadre": cadre})
+    return render(
+        request,
+        "cadres/cadre_form.html",
+        {"form": form, "title": _("Sửa: %(name)s") % {"name": cadre.full_name}, "cadre": cadre},
+    )

@@ -12,12 +12,20 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.utils import translation
+
 from cadres.models import ManagementCategory, PoliticalTheory, ProfessionalLevel, Sex, StateManagement
 from imports.models import ImportKind
 from postings.models import PostingKind, PostingOutcome, PostingPurpose
 from rotation_registry.common.vietnamese import normalize_text, search_key
 
 DATE_FORMAT_TEXT = "ngày/tháng/năm, ví dụ 12/04/1978"
+
+
+def _vietnamese(label) -> str:
+    """A choice's label as the files write it: import files are Vietnamese whatever the page's language."""
+    with translation.override("vi"):
+        return str(label)
 
 
 class CellError(ValueError):
@@ -39,7 +47,7 @@ class Column:
 
     @property
     def labels(self) -> list[str]:
-        return [label for _, label in self.choices]
+        return [_vietnamese(label) for _, label in self.choices]
 
     def format_text(self) -> str:
         if self.example_format:
@@ -75,7 +83,7 @@ class Column:
         keys = {search_key(synonym): value for synonym, value in self.synonyms.items()}
         for value, label in self.choices:
             keys[search_key(value)] = value
-            keys[search_key(label)] = value
+            keys[search_key(_vietnamese(label))] = value
         return keys
 
     def parse_choice(self, text: str) -> str:

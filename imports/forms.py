@@ -2,18 +2,19 @@ from __future__ import annotations
 
 from django import forms
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.utils.translation import gettext_lazy as _
 
 from imports.models import ImportKind
 
 
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(
-        label="Loại dữ liệu", choices=ImportKind.choices, initial=ImportKind.CADRES, widget=forms.RadioSelect
+        label=_("Loại dữ liệu"), choices=ImportKind.choices, initial=ImportKind.CADRES, widget=forms.RadioSelect
     )
     file = forms.FileField(
-        label="Tệp Excel (.xlsx) hoặc CSV",
+        label=_("Tệp Excel (.xlsx) hoặc CSV"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-        error_messages={"required": "Hãy chọn tệp cần nhập.", "empty": "Tệp rỗng (0 byte); hãy chọn lại tệp."},
+        error_messages={"required": _("Hãy chọn tệp cần nhập."), "empty": _("Tệp rỗng (0 byte); hãy chọn lại tệp.")},
     )
 
 

@@ -7,23 +7,24 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 STALL_SECONDS = 120
 
 
 class ImportKind(models.TextChoices):
-    CADRES = "cadres", "Danh sách cán bộ"
-    DECISIONS = "decisions", "Quyết định và luân chuyển"
+    CADRES = "cadres", _("Danh sách cán bộ")
+    DECISIONS = "decisions", _("Quyết định và luân chuyển")
 
 
 class BatchStatus(models.TextChoices):
-    QUEUED = "queued", "Đang chờ kiểm tra"
-    CHECKING = "checking", "Đang kiểm tra"
-    CHECKED = "checked", "Đã kiểm tra, chưa ghi vào sổ"
-    COMMIT_QUEUED = "commit_queued", "Đang chờ ghi vào sổ"
-    COMMITTING = "committing", "Đang ghi vào sổ"
-    COMMITTED = "committed", "Đã ghi vào sổ"
-    FAILED = "failed", "Gặp sự cố, không ghi gì"
+    QUEUED = "queued", _("Đang chờ kiểm tra")
+    CHECKING = "checking", _("Đang kiểm tra")
+    CHECKED = "checked", _("Đã kiểm tra, chưa ghi vào sổ")
+    COMMIT_QUEUED = "commit_queued", _("Đang chờ ghi vào sổ")
+    COMMITTING = "committing", _("Đang ghi vào sổ")
+    COMMITTED = "committed", _("Đã ghi vào sổ")
+    FAILED = "failed", _("Gặp sự cố, không ghi gì")
 
 
 # A worker is (or will be) busy with the batch: the page shows a progress bar.
@@ -31,11 +32,11 @@ RUNNING_STATUSES = (BatchStatus.QUEUED, BatchStatus.CHECKING, BatchStatus.COMMIT
 
 
 class RowStatus(models.TextChoices):
-    NEW = "new", "Thêm mới"
-    UPDATE = "update", "Cập nhật"
-    UNCHANGED = "unchanged", "Không đổi"
-    WARNING = "warning", "Cảnh báo"
-    ERROR = "error", "Lỗi"
+    NEW = "new", _("Thêm mới")
+    UPDATE = "update", _("Cập nhật")
+    UNCHANGED = "unchanged", _("Không đổi")
+    WARNING = "warning", _("Cảnh báo")
+    ERROR = "error", _("Lỗi")
 
 
 # Rows that stop the commit: errors, and warnings no override in the sheet accepts.
@@ -64,50 +65,50 @@ class ImportBatch(models.Model):
     """
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="người nhập", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("người nhập"), on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField("lúc gửi", auto_now_add=True)
-    kind = models.CharField("loại dữ liệu", max_length=12, choices=ImportKind.choices)
-    file_name = models.CharField("tên tệp", max_length=255)
-    file_size = models.PositiveIntegerField("dung lượng (byte)", default=0)
-    file_format = models.CharField("định dạng", max_length=8)
-    sheet_name = models.CharField("trang tính", max_length=100, blank=True)
-    encoding = models.CharField("bảng mã (CSV)", max_length=20, blank=True)
-    header_row = models.PositiveIntegerField("dòng tiêu đề", default=1)
-    headers = models.JSONField("tiêu đề cột", default=list, blank=True)
+    created_at = models.DateTimeField(_("lúc gửi"), auto_now_add=True)
+    kind = models.CharField(_("loại dữ liệu"), max_length=12, choices=ImportKind.choices)
+    file_name = models.CharField(_("tên tệp"), max_length=255)
+    file_size = models.PositiveIntegerField(_("dung lượng (byte)"), default=0)
+    file_format = models.CharField(_("định dạng"), max_length=8)
+    sheet_name = models.CharField(_("trang tính"), max_length=100, blank=True)
+    encoding = models.CharField(_("bảng mã (CSV)"), max_length=20, blank=True)
+    header_row = models.PositiveIntegerField(_("dòng tiêu đề"), default=1)
+    headers = models.JSONField(_("tiêu đề cột"), default=list, blank=True)
     # [[row number in the sheet, [cell text or null, ...]], ...]
-    rows = models.JSONField("các dòng", default=list, blank=True)
-    row_count = models.PositiveIntegerField("số dòng", default=0)
-    status = models.CharField("trạng thái", max_length=16, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
-    progress = models.PositiveSmallIntegerField("tiến độ (%)", default=0)
+    rows = models.JSONField(_("các dòng"), default=list, blank=True)
+    row_count = models.PositiveIntegerField(_("số dòng"), default=0)
+    status = models.CharField(_("trạng thái"), max_length=16, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
     # {"new": 3, "update": 1, "unchanged": 0, "warning": 0, "error": 1}
-    summary = models.JSONField("tổng hợp", default=dict, blank=True)
+    summary = models.JSONField(_("tổng hợp"), default=dict, blank=True)
     # [{"row": 7, "status": "error", "label": "...", "messages": [{"column", "level", "text"}]}, ...]
-    results = models.JSONField("kết quả từng dòng", default=list, blank=True)
-    message = models.CharField("thông báo", max_length=1000, blank=True)
-    checked_at = models.DateTimeField("kiểm tra lúc", null=True, blank=True)
+    results = models.JSONField(_("kết quả từng dòng"), default=list, blank=True)
+    message = models.CharField(_("thông báo"), max_length=1000, blank=True)
+    checked_at = models.DateTimeField(_("kiểm tra lúc"), null=True, blank=True)
     committed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="người ghi vào sổ",
+        verbose_name=_("người ghi vào sổ"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    committed_at = models.DateTimeField("ghi vào sổ lúc", null=True, blank=True)
+    committed_at = models.DateTimeField(_("ghi vào sổ lúc"), null=True, blank=True)
 
     objects = ImportBatchQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "lần nhập từ tệp"
-        verbose_name_plural = "các lần nhập từ tệp"
+        verbose_name = _("lần nhập từ tệp")
+        verbose_name_plural = _("các lần nhập từ tệp")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["created_by", "-created_at"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(progress__gte=0, progress__lte=100),
                 name="import_progress_is_a_percentage",
-                violation_error_message="Tiến độ phải từ 0 đến 100%.",
+                violation_error_message=_("Tiến độ phải từ 0 đến 100%."),
             ),
         ]
 
@@ -143,4 +144,4 @@ class ImportBatch(models.Model):
     @property
     def reason(self) -> str:
         """The reason every audited write of this import carries."""
-        return f"Nhập từ tệp {self.file_name}"
+        return f"Nhập từ tệp {self.file_name}"  # stored in the audit: Vietnamese, like every audit reason

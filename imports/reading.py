@@ -25,6 +25,7 @@ from pathlib import PurePath
 from xml.etree.ElementTree import ParseError
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from imports.columns import (
     NOT_DATA_SHEETS,
@@ -101,11 +102,11 @@ def check_size(size: int) -> None:
     limit = settings.IMPORT_MAX_BYTES
     if size > limit:
         raise ImportRefused(
-            f"Tệp quá lớn ({size_text(size)}); chỉ nhận tệp đến {size_text(limit)}. "
-            "Hãy chia danh sách thành nhiều tệp nhỏ hơn."
+            gettext("Tệp quá lớn (%(size)s); chỉ nhận tệp đến %(limit)s. Hãy chia danh sách thành nhiều tệp nhỏ hơn.")
+            % {"size": size_text(size), "limit": size_text(limit)}
         )
     if size == 0:
-        raise ImportRefused("Tệp rỗng (0 byte); hãy chọn lại tệp.")
+        raise ImportRefused(gettext("Tệp rỗng (0 byte); hãy chọn lại tệp."))
 
 
 def read_table(*, data: bytes, file_name: str, kind: str) -> Table:
@@ -114,27 +115,37 @@ def read_table(*, data: bytes, file_name: str, kind: str) -> Table:
     suffix = PurePath(file_name).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
         raise ImportRefused(
-            f"Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv); tệp “{file_name}” có đuôi “{suffix or '(không có)'}”."
+            gettext("Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv); tệp “%(file)s” có đuôi “%(suffix)s”.")
+            % {"file": file_name, "suffix": suffix or gettext("(không có)")}
         )
     head = data[:8]
     if head.startswith(PDF_MAGIC):
-        raise ImportRefused(f"Tệp “{file_name}” là tệp PDF, không phải bảng tính. Hãy dùng tệp mẫu .xlsx.")
+        raise ImportRefused(
+            gettext("Tệp “%(file)s” là tệp PDF, không phải bảng tính. Hãy dùng tệp mẫu .xlsx.") % {"file": file_name}
+        )
     if head.startswith(OLE_MAGIC):
         raise ImportRefused(
-            f"Tệp “{file_name}” là tệp Excel 97–2003 (.xls) hoặc tệp có đặt mật khẩu. Hãy mở bằng Excel, "
-            "bỏ mật khẩu (nếu có) và lưu lại dạng “Excel Workbook (.xlsx)”."
+            gettext(
+                "Tệp “%(file)s” là tệp Excel 97–2003 (.xls) hoặc tệp có đặt mật khẩu. Hãy mở bằng Excel, "
+                "bỏ mật khẩu (nếu có) và lưu lại dạng “Excel Workbook (.xlsx)”."
+            )
+            % {"file": file_name}
         )
     is_zip = head.startswith(ZIP_MAGIC) or head.startswith(EMPTY_ZIP_MAGIC)
     if suffix == ".xlsx":
         if not is_zip:
             raise ImportRefused(
-                f"Tệp “{file_name}” có đuôi .xlsx nhưng nội dung không phải bảng tính Excel. "
-                "Hãy mở tệp bằng Excel và lưu lại dạng .xlsx."
+                gettext(
+                    "Tệp “%(file)s” có đuôi .xlsx nhưng nội dung không phải bảng tính Excel. "
+                    "Hãy mở tệp bằng Excel và lưu lại dạng .xlsx."
+                )
+                % {"file": file_name}
             )
         return _read_xlsx(data, file_name, kind)
     if is_zip:
         raise ImportRefused(
-            f"Tệp “{file_name}” có đuôi .csv nhưng nội dung là tệp nén (có thể là .xlsx); hãy đặt đúng đuôi tệp."
+            gettext("Tệp “%(file)s” có đuôi .csv nhưng nội dung là tệp nén (có thể là .xlsx); hãy đặt đúng đuôi tệp.")
+            % {"file": file_name}
         )
     return _read_csv(data, file_name, kind)
 
@@ -150,32 +161,45 @@ def inspect_zip(
     max_ratio: int = MAX_COMPRESSION_RATIO,
 ) -> zipfile.ZipFile:
     """Open the zip and check its central directory (declared sizes) before anything is inflated."""
-    bomb = "Tệp bị từ chối vì có dấu hiệu “bom nén” (zip bomb): "
+
+    def bomb(detail: str) -> ImportRefused:
+        return ImportRefused(
+            gettext("Tệp bị từ chối vì có dấu hiệu “bom nén” (zip bomb): %(detail)s") % {"detail": detail}
+        )
+
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
-        raise ImportRefused("Tệp .xlsx bị hỏng (không đọc được cấu trúc tệp nén); hãy lưu lại tệp bằng Excel.") from exc
+        raise ImportRefused(
+            gettext("Tệp .xlsx bị hỏng (không đọc được cấu trúc tệp nén); hãy lưu lại tệp bằng Excel.")
+        ) from exc
     if len(infos) > max_entries:
-        raise ImportRefused(f"{bomb}tệp có {format_number(len(infos))} thành phần, quá giới hạn {max_entries}.")
+        raise bomb(
+            gettext("tệp có %(count)s thành phần, quá giới hạn %(limit)s.")
+            % {"count": format_number(len(infos)), "limit": max_entries}
+        )
     total = sum(info.file_size for info in infos)
     if total > max_total:
-        raise ImportRefused(f"{bomb}khi giải nén tệp chiếm {size_text(total)}, quá giới hạn {size_text(max_total)}.")
+        raise bomb(
+            gettext("khi giải nén tệp chiếm %(size)s, quá giới hạn %(limit)s.")
+            % {"size": size_text(total), "limit": size_text(max_total)}
+        )
     for info in infos:
         if info.flag_bits & 0x1:
-            raise ImportRefused("Tệp .xlsx có đặt mật khẩu; hãy bỏ mật khẩu rồi gửi lại.")
+            raise ImportRefused(gettext("Tệp .xlsx có đặt mật khẩu; hãy bỏ mật khẩu rồi gửi lại."))
         if info.file_size >= RATIO_CHECK_FROM_BYTES and info.file_size > max_ratio * max(info.compress_size, 1):
             ratio = info.file_size // max(info.compress_size, 1)
-            raise ImportRefused(
-                f"{bomb}thành phần “{info.filename}” nén với tỉ lệ {format_number(ratio)}:1, "
-                f"quá giới hạn {max_ratio}:1."
+            raise bomb(
+                gettext("thành phần “%(name)s” nén với tỉ lệ %(ratio)s:1, quá giới hạn %(limit)s:1.")
+                % {"name": info.filename, "ratio": format_number(ratio), "limit": max_ratio}
             )
     if total >= RATIO_CHECK_FROM_BYTES and total > max_ratio * len(data):
-        raise ImportRefused(f"{bomb}tỉ lệ nén của cả tệp vượt {max_ratio}:1.")
+        raise bomb(gettext("tỉ lệ nén của cả tệp vượt %(limit)s:1.") % {"limit": max_ratio})
     names = {info.filename for info in infos}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise ImportRefused(
-            "Tệp là tệp nén nhưng không phải bảng tính Excel (.xlsx). Hãy dùng tệp mẫu tải về từ trang này."
+            gettext("Tệp là tệp nén nhưng không phải bảng tính Excel (.xlsx). Hãy dùng tệp mẫu tải về từ trang này.")
         )
     return archive
 
@@ -191,8 +215,10 @@ def _read_xlsx(data: bytes, file_name: str, kind: str) -> Table:
     if not openpyxl.xml.DEFUSEDXML:
         # Without defusedxml openpyxl would expand entities (billion laughs): refuse rather than risk it.
         raise ImportRefused(
-            "Máy chủ chưa bật bảo vệ khi đọc XML (thiếu gói defusedxml) nên không nhận tệp .xlsx; "
-            "hãy báo quản trị hệ thống."
+            gettext(
+                "Máy chủ chưa bật bảo vệ khi đọc XML (thiếu gói defusedxml) nên không nhận tệp .xlsx; "
+                "hãy báo quản trị hệ thống."
+            )
         )
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -206,13 +232,18 @@ def _read_xlsx(data: bytes, file_name: str, kind: str) -> Table:
         # openpyxl re-raises some parse errors as ValueError("Unable to read workbook"): look at the cause too.
         if _caused_by(exc, DefusedXmlException):
             raise ImportRefused(
-                "Tệp bị từ chối vì chứa khai báo XML không an toàn (DTD, thực thể XML — kiểu tấn công "
-                "“billion laughs”). Tệp lưu bằng Excel không có những khai báo này."
+                gettext(
+                    "Tệp bị từ chối vì chứa khai báo XML không an toàn (DTD, thực thể XML — kiểu tấn công "
+                    "“billion laughs”). Tệp lưu bằng Excel không có những khai báo này."
+                )
             ) from exc
         if _caused_by(exc, UNREADABLE_ERRORS + (InvalidFileException,)):
             raise ImportRefused(
-                f"Không đọc được bảng tính trong tệp “{file_name}” (tệp hỏng hoặc không đúng định dạng .xlsx); "
-                "hãy mở bằng Excel và lưu lại."
+                gettext(
+                    "Không đọc được bảng tính trong tệp “%(file)s” (tệp hỏng hoặc không đúng định dạng .xlsx); "
+                    "hãy mở bằng Excel và lưu lại."
+                )
+                % {"file": file_name}
             ) from exc
         raise
 
@@ -268,25 +299,37 @@ def _refuse_headers(kind: str, found: tuple[int, list, HeaderMatch] | None, firs
     other_found = _find_header(other, first_rows)
     if other_found is not None and not other_found[2].missing and (found is None or found[2].missing):
         raise ImportRefused(
-            f"{where} có các cột của mẫu “{ImportKind(other).label}”, không phải “{ImportKind(kind).label}”; "
-            "hãy chọn đúng loại dữ liệu khi gửi tệp."
+            gettext(
+                "%(where)s có các cột của mẫu “%(other)s”, không phải “%(kind)s”; "
+                "hãy chọn đúng loại dữ liệu khi gửi tệp."
+            )
+            % {"where": where, "other": ImportKind(other).label, "kind": ImportKind(kind).label}
         )
     if found is None:
         raise ImportRefused(
-            f"{where} không có dòng tiêu đề nào khớp mẫu “{ImportKind(kind).label}” (tìm trong "
-            f"{HEADER_SEARCH_ROWS} dòng đầu). Hãy dùng tệp mẫu tải về từ trang này."
+            gettext(
+                "%(where)s không có dòng tiêu đề nào khớp mẫu “%(kind)s” (tìm trong "
+                "%(rows)s dòng đầu). Hãy dùng tệp mẫu tải về từ trang này."
+            )
+            % {"where": where, "kind": ImportKind(kind).label, "rows": HEADER_SEARCH_ROWS}
         )
     number, _, match = found
     if match.duplicates:
-        raise ImportRefused(f"{where}, dòng {number}: cột “{match.duplicates[0]}” xuất hiện hai lần.")
+        raise ImportRefused(
+            gettext("%(where)s, dòng %(row)s: cột “%(column)s” xuất hiện hai lần.")
+            % {"where": where, "row": number, "column": match.duplicates[0]}
+        )
     missing = ", ".join(f"“{c.header}”" for c in match.missing)
-    raise ImportRefused(f"{where}, dòng tiêu đề {number} thiếu cột bắt buộc: {missing}.")
+    raise ImportRefused(
+        gettext("%(where)s, dòng tiêu đề %(row)s thiếu cột bắt buộc: %(columns)s.")
+        % {"where": where, "row": number, "columns": missing}
+    )
 
 
 def _table_from_workbook(workbook, kind: str) -> Table:
     sheets = [ws for ws in workbook.worksheets if ws.title not in NOT_DATA_SHEETS]
     if not sheets:
-        raise ImportRefused("Bảng tính không có trang dữ liệu nào (chỉ có trang Hướng dẫn/Ví dụ).")
+        raise ImportRefused(gettext("Bảng tính không có trang dữ liệu nào (chỉ có trang Hướng dẫn/Ví dụ)."))
     # The sheet named as in the template first, then the others in order.
     sheets.sort(key=lambda ws: ws.title != SHEET_NAMES[kind])
     candidates = []
@@ -303,7 +346,7 @@ def _table_from_workbook(workbook, kind: str) -> Table:
             return _sheet_table(ws, kind, found)
         candidates.append((ws, first_rows, found))
     ws, first_rows, found = max(candidates, key=lambda c: c[2][2].score if c[2] else -1)
-    _refuse_headers(kind, found, first_rows, f"Trang “{ws.title}”")
+    _refuse_headers(kind, found, first_rows, gettext("Trang “%(sheet)s”") % {"sheet": ws.title})
     raise AssertionError("unreachable")
 
 
@@ -320,7 +363,8 @@ def _sheet_table(ws, kind: str, found: tuple[int, list, HeaderMatch]) -> Table:
         rows.append([number, cells])
         if len(rows) > limit:
             raise ImportRefused(
-                f"Trang “{ws.title}” có hơn {format_number(limit)} dòng dữ liệu; hãy chia thành nhiều tệp."
+                gettext("Trang “%(sheet)s” có hơn %(limit)s dòng dữ liệu; hãy chia thành nhiều tệp.")
+                % {"sheet": ws.title, "limit": format_number(limit)}
             )
     return Table(
         file_format="xlsx",
@@ -339,12 +383,17 @@ def _sheet_table(ws, kind: str, found: tuple[int, list, HeaderMatch]) -> Table:
 def _decode_csv(data: bytes, file_name: str) -> list[tuple[str, str]]:
     """Candidate decodings, best first: (text, encoding name)."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise ImportRefused(f"Tệp “{file_name}” là văn bản mã UTF-16; hãy lưu lại dạng “CSV UTF-8 (Comma delimited)”.")
+        raise ImportRefused(
+            gettext("Tệp “%(file)s” là văn bản mã UTF-16; hãy lưu lại dạng “CSV UTF-8 (Comma delimited)”.")
+            % {"file": file_name}
+        )
     if data.startswith(codecs.BOM_UTF8):
         try:
             return [(data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig")]
         except UnicodeDecodeError as exc:
-            raise ImportRefused(f"Tệp “{file_name}” ghi là UTF-8 nhưng có byte không hợp lệ; hãy lưu lại.") from exc
+            raise ImportRefused(
+                gettext("Tệp “%(file)s” ghi là UTF-8 nhưng có byte không hợp lệ; hãy lưu lại.") % {"file": file_name}
+            ) from exc
     try:
         return [(data.decode("utf-8"), "utf-8")]
     except UnicodeDecodeError:
@@ -357,8 +406,11 @@ def _decode_csv(data: bytes, file_name: str) -> list[tuple[str, str]]:
 
 def _not_text(file_name: str) -> ImportRefused:
     return ImportRefused(
-        f"Tệp “{file_name}” không phải văn bản CSV (có ký tự nhị phân hoặc bảng mã không đọc được). "
-        "Hãy dùng tệp .xlsx, hoặc lưu từ Excel dạng “CSV UTF-8 (Comma delimited)”."
+        gettext(
+            "Tệp “%(file)s” không phải văn bản CSV (có ký tự nhị phân hoặc bảng mã không đọc được). "
+            "Hãy dùng tệp .xlsx, hoặc lưu từ Excel dạng “CSV UTF-8 (Comma delimited)”."
+        )
+        % {"file": file_name}
     )
 
 
@@ -385,7 +437,10 @@ def _read_csv(data: bytes, file_name: str, kind: str) -> Table:
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
-        raise ImportRefused(f"Tệp CSV “{file_name}” bị hỏng (dòng {exc}); hãy lưu lại từ Excel.") from exc
+        raise ImportRefused(
+            gettext("Tệp CSV “%(file)s” bị hỏng (dòng %(error)s); hãy lưu lại từ Excel.")
+            % {"file": file_name, "error": exc}
+        ) from exc
     first_rows = []
     for number, record in enumerate(records[:HEADER_SEARCH_ROWS], start=1):
         cells = _clean_row(record)
@@ -396,7 +451,7 @@ def _read_csv(data: bytes, file_name: str, kind: str) -> Table:
         if encoding == "windows-1258":
             # Only a recognised header proves the guess of the code page; otherwise it is not text we know.
             raise _not_text(file_name)
-        _refuse_headers(kind, found, first_rows, f"Tệp “{file_name}”")
+        _refuse_headers(kind, found, first_rows, gettext("Tệp “%(file)s”") % {"file": file_name})
     header_row, headers, match = found
     limit = max_rows()
     rows: list[list] = []
@@ -405,7 +460,9 @@ def _read_csv(data: bytes, file_name: str, kind: str) -> Table:
         if any(cells):
             rows.append([number, cells])
     if len(rows) > limit:
-        raise ImportRefused(f"Tệp có hơn {format_number(limit)} dòng dữ liệu; hãy chia thành nhiều tệp.")
+        raise ImportRefused(
+            gettext("Tệp có hơn %(limit)s dòng dữ liệu; hãy chia thành nhiều tệp.") % {"limit": format_number(limit)}
+        )
     return Table(
         file_format="csv",
         sheet_name="",

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
@@ -29,7 +30,7 @@ TEMPLATE_FILES = {ImportKind.CADRES: "mau-nhap-can-bo", ImportKind.DECISIONS: "m
 
 def require_importer(user) -> None:
     if not user.can_edit_registry:
-        raise PermissionDenied("Chỉ cán bộ Ban Tổ chức được nhập dữ liệu từ tệp vào sổ luân chuyển.")
+        raise PermissionDenied(_("Chỉ cán bộ Ban Tổ chức được nhập dữ liệu từ tệp vào sổ luân chuyển."))
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
@@ -72,7 +73,9 @@ def start(request):
 def _upload(request, handler: SizeLimitUploadHandler):
     form = UploadForm(request.POST, request.FILES)
     if handler.too_large:
-        refused = f"Tệp quá lớn; chỉ nhận tệp đến {size_text(settings.IMPORT_MAX_BYTES)}. Hãy chia thành nhiều tệp."
+        refused = _("Tệp quá lớn; chỉ nhận tệp đến %(limit)s. Hãy chia thành nhiều tệp.") % {
+            "limit": size_text(settings.IMPORT_MAX_BYTES)
+        }
         return _start_page(request, UploadForm(), refused=refused, status=413)
     if not form.is_valid():
         return _start_page(request, form)
@@ -91,7 +94,7 @@ def _upload(request, handler: SizeLimitUploadHandler):
 def template_download(request, kind: str):
     require_importer(request.user)
     if kind not in ImportKind.values:
-        raise Http404("Không có mẫu này.")
+        raise Http404(_("Không có mẫu này."))
     return _xlsx(template_workbook(kind), TEMPLATE_FILES[kind])
 
 
@@ -147,7 +150,7 @@ def commit(request, pk: int):
         messages.error(request, " ".join(exc.messages))
         return redirect(batch)
     if batch.is_running:
-        messages.info(request, "Đang ghi vào sổ; trang sẽ tự cập nhật khi xong.")
+        messages.info(request, _("Đang ghi vào sổ; trang sẽ tự cập nhật khi xong."))
     elif batch.status == "committed":
         messages.success(request, batch.message)
     else:
@@ -160,5 +163,5 @@ def error_report(request, pk: int):
     require_importer(request.user)
     batch = selectors.batch_get_for_user(user=request.user, pk=pk, with_rows=True)
     if batch.is_running:
-        raise Http404("Tệp đang được xử lý; báo cáo sẽ có khi xong.")
+        raise Http404(_("Tệp đang được xử lý; báo cáo sẽ có khi xong."))
     return _xlsx(error_report_workbook(batch), f"bao-cao-kiem-tra-{batch.pk}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -199,6 +200,7 @@ def _header_row(ws, columns, *, with_comments: bool) -> None:
     ws.freeze_panes = "A2"
 
 
+@translation.override("vi")  # the files are Vietnamese whatever the page's language (imports.columns)
 def template_workbook(kind: str) -> bytes:
     """The template: the data sheet (headers, lists, text dates), instructions and examples."""
     columns = COLUMNS[kind]
@@ -271,6 +273,7 @@ def _instructions(ws, kind: str) -> None:
 # --- Error report ---
 
 
+@translation.override("vi")
 def error_report_workbook(batch: ImportBatch) -> bytes:
     """The uploaded rows where they were, a “Lỗi” column, and each offending cell filled and commented."""
     workbook = Workbook()

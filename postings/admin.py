@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from postings.forms import DecisionForm, PostingForm
 from postings.models import Decision, Posting, PostingOverride, RuleSet, RuleSetting
@@ -90,18 +91,18 @@ class PostingAdmin(AccentFreeSearchMixin, ServiceFormAdmin):
     readonly_fields = ["direction", "rule_set", "adds_title"]
     inlines = [OverrideInline]
 
-    @admin.display(description="Từ → đến (theo quyết định)")
+    @admin.display(description=_("Từ → đến (theo quyết định)"))
     def movement(self, posting: Posting) -> str:
         origin = ", ".join(filter(None, [posting.origin_title_name, posting.origin_unit_name])) or "—"
         return f"{origin} → {posting.dest_title_name}, {posting.dest_unit_name}"
 
     fieldsets = [
         (None, {"fields": ["cadre", "decision", "kind", "purpose", "is_primary", "status"]}),
-        ("Nơi đi", {"fields": ["origin_position", "origin_unit", "origin_title_name", "origin_unit_name"]}),
-        ("Nơi đến", {"fields": ["dest_position", "dest_unit", "dest_title_name", "dest_unit_name"]}),
-        ("Thời gian", {"fields": ["start_date", "planned_months", "planned_end", "actual_end", "outcome"]}),
+        (_("Nơi đi"), {"fields": ["origin_position", "origin_unit", "origin_title_name", "origin_unit_name"]}),
+        (_("Nơi đến"), {"fields": ["dest_position", "dest_unit", "dest_title_name", "dest_unit_name"]}),
+        (_("Thời gian"), {"fields": ["start_date", "planned_months", "planned_end", "actual_end", "outcome"]}),
         (
-            "Kiểm tra theo quy định",
+            _("Kiểm tra theo quy định"),
             {
                 "fields": [
                     "direction",
@@ -113,7 +114,7 @@ class PostingAdmin(AccentFreeSearchMixin, ServiceFormAdmin):
                 ]
             },
         ),
-        ("Hủy", {"fields": ["cancel_reason"], "classes": ["collapse"]}),
+        (_("Hủy"), {"fields": ["cancel_reason"], "classes": ["collapse"]}),
     ]
 
 

@@ -8,27 +8,28 @@ from __future__ import annotations
 import datetime
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from units.models import REORGANISATION_DATE, Level, Unit, UnitKind
 
 
 class Direction(models.TextChoices):
     # Decided at province level (Biểu 11-BTCTW columns 3–8).
-    CENTRAL_TO_PROVINCE = "tw_tinh", "Trung ương về tỉnh"
-    PROVINCE_TO_DISTRICT = "tinh_huyen", "Tỉnh về huyện"
-    DISTRICT_TO_PROVINCE = "huyen_tinh", "Huyện về tỉnh"
-    DISTRICT_TO_DISTRICT = "huyen_huyen", "Huyện này sang huyện khác"
-    SECTOR_TO_SECTOR = "nganh_nganh", "Ngành này sang ngành khác"
-    PROVINCE_TO_COMMUNE = "tinh_xa", "Tỉnh về xã"
+    CENTRAL_TO_PROVINCE = "tw_tinh", _("Trung ương về tỉnh")
+    PROVINCE_TO_DISTRICT = "tinh_huyen", _("Tỉnh về huyện")
+    DISTRICT_TO_PROVINCE = "huyen_tinh", _("Huyện về tỉnh")
+    DISTRICT_TO_DISTRICT = "huyen_huyen", _("Huyện này sang huyện khác")
+    SECTOR_TO_SECTOR = "nganh_nganh", _("Ngành này sang ngành khác")
+    PROVINCE_TO_COMMUNE = "tinh_xa", _("Tỉnh về xã")
     # Decided at district level (columns 9–12).
-    DISTRICT_TO_COMMUNE = "huyen_xa", "Huyện về xã"
-    COMMUNE_TO_DISTRICT = "xa_huyen", "Xã về huyện"
-    COMMUNE_TO_COMMUNE = "xa_xa", "Xã này sang xã khác"
-    DEPARTMENT_TO_DEPARTMENT = "phong_phong", "Phòng, ban này sang phòng, ban khác"
+    DISTRICT_TO_COMMUNE = "huyen_xa", _("Huyện về xã")
+    COMMUNE_TO_DISTRICT = "xa_huyen", _("Xã về huyện")
+    COMMUNE_TO_COMMUNE = "xa_xa", _("Xã này sang xã khác")
+    DEPARTMENT_TO_DEPARTMENT = "phong_phong", _("Phòng, ban này sang phòng, ban khác")
     # Not columns of the 2021 form, but they happen (and, since 7/2025, replace district moves).
-    PROVINCE_TO_CENTRAL = "tinh_tw", "Tỉnh về Trung ương"
-    COMMUNE_TO_PROVINCE = "xa_tinh", "Xã về tỉnh"
-    OTHER = "khac", "Khác"
+    PROVINCE_TO_CENTRAL = "tinh_tw", _("Tỉnh về Trung ương")
+    COMMUNE_TO_PROVINCE = "xa_tinh", _("Xã về tỉnh")
+    OTHER = "khac", _("Khác")
 
 
 DISTRICT_DIRECTIONS = {

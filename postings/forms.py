@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from postings import services
 from postings.models import Decision, Posting, PostingStatus
@@ -12,13 +14,13 @@ from rotation_registry.common.forms import add_service_errors
 
 # Warnings a user may override (E rules never can).
 OVERRIDABLE_RULES = [
-    ("R-DURATION", "R-DURATION: thời gian luân chuyển tối thiểu"),
-    ("R-REMAINING", "R-REMAINING: thời gian công tác còn lại"),
-    ("R-PLANNING", "R-PLANNING: trong quy hoạch"),
-    ("R-EQUIVALENT", "R-EQUIVALENT: chức vụ tương đương"),
-    ("R-QUOTA", "R-QUOTA: không tăng thêm chức danh"),
-    ("R-NONLOCAL", "R-NONLOCAL: không là người địa phương"),
-    ("R-TWO-TERMS", "R-TWO-TERMS: không quá hai nhiệm kỳ"),
+    ("R-DURATION", _("R-DURATION: thời gian luân chuyển tối thiểu")),
+    ("R-REMAINING", _("R-REMAINING: thời gian công tác còn lại")),
+    ("R-PLANNING", _("R-PLANNING: trong quy hoạch")),
+    ("R-EQUIVALENT", _("R-EQUIVALENT: chức vụ tương đương")),
+    ("R-QUOTA", _("R-QUOTA: không tăng thêm chức danh")),
+    ("R-NONLOCAL", _("R-NONLOCAL: không là người địa phương")),
+    ("R-TWO-TERMS", _("R-TWO-TERMS: không quá hai nhiệm kỳ")),
 ]
 
 
@@ -75,18 +77,18 @@ class ServiceForm(AuditReasonForm):
 
 class PostingForm(ServiceForm):
     override_rules = forms.MultipleChoiceField(
-        label="Vượt quy định (trường hợp đặc biệt)",
+        label=_("Vượt quy định (trường hợp đặc biệt)"),
         choices=OVERRIDABLE_RULES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=(
-            "Chỉ chọn khi hệ thống cảnh báo và có lý do; cảnh báo nào cần số quyết định thì ghi cả số quyết định."
+            _("Chỉ chọn khi hệ thống cảnh báo và có lý do; cảnh báo nào cần số quyết định thì ghi cả số quyết định.")
         ),
     )
     override_reason = forms.CharField(
-        label="Lý do trường hợp đặc biệt", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Lý do trường hợp đặc biệt"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
-    override_reference = forms.CharField(label="Số, ký hiệu quyết định cho phép", required=False, max_length=80)
+    override_reference = forms.CharField(label=_("Số, ký hiệu quyết định cho phép"), required=False, max_length=80)
 
     class Meta:
         model = Posting
@@ -163,8 +165,10 @@ class PostingForm(ServiceForm):
             raise ValidationError(
                 {
                     "status": [
-                        "Chỉ chuyển được từ “Đang thực hiện” sang “Đã kết thúc” (ghi ngày "
-                        "kết thúc và kết quả) hoặc sang “Đã hủy” (ghi lý do)."
+                        gettext(
+                            "Chỉ chuyển được từ “Đang thực hiện” sang “Đã kết thúc” (ghi ngày "
+                            "kết thúc và kết quả) hoặc sang “Đã hủy” (ghi lý do)."
+                        )
                     ]
                 }
             )

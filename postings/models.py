@@ -10,6 +10,8 @@ from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import F, Q, Value
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from postings.directions import Direction
 from rotation_registry.common.documents import NumberedDocument
@@ -21,29 +23,29 @@ from units.models import DateRange
 
 
 class RuleKind(models.TextChoices):
-    ERROR = "E", "Lỗi (không cho lưu)"
-    WARNING = "W", "Cảnh báo (cần lý do vượt quy định)"
-    OFF = "off", "Không áp dụng"
+    ERROR = "E", _("Lỗi (không cho lưu)")
+    WARNING = "W", _("Cảnh báo (cần lý do vượt quy định)")
+    OFF = "off", _("Không áp dụng")
 
 
 class RuleSet(models.Model):
     """A set of rotation rules in force for decisions dated within its range (NQ 11/KL 24, QĐ 98, QĐ 65, …)."""
 
-    code = models.CharField("mã", max_length=24, unique=True)
-    name = models.CharField("tên", max_length=255)
-    legal_basis = models.CharField("văn bản", max_length=255)
-    valid_from = models.DateField("áp dụng từ", null=True, blank=True)
-    valid_to = models.DateField("áp dụng đến", null=True, blank=True)
+    code = models.CharField(_("mã"), max_length=24, unique=True)
+    name = models.CharField(_("tên"), max_length=255)
+    legal_basis = models.CharField(_("văn bản"), max_length=255)
+    valid_from = models.DateField(_("áp dụng từ"), null=True, blank=True)
+    valid_to = models.DateField(_("áp dụng đến"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "bộ quy tắc"
-        verbose_name_plural = "bộ quy tắc"
+        verbose_name = _("bộ quy tắc")
+        verbose_name_plural = _("bộ quy tắc")
         ordering = [F("valid_from").asc(nulls_first=True)]
         constraints = [
             ExclusionConstraint(
                 name="rule_sets_do_not_overlap",
                 expressions=[(DateRange("valid_from", "valid_to", Value("[]")), RangeOperators.OVERLAPS)],
-                violation_error_message="Các bộ quy tắc không được chồng lấn thời gian áp dụng.",
+                violation_error_message=_("Các bộ quy tắc không được chồng lấn thời gian áp dụng."),
             ),
         ]
 
@@ -54,21 +56,23 @@ class RuleSet(models.Model):
 class RuleSetting(models.Model):
     """One rule's kind and thresholds within a rule set: thresholds are data, not code."""
 
-    rule_set = models.ForeignKey(RuleSet, verbose_name="bộ quy tắc", on_delete=models.CASCADE, related_name="settings")
-    rule_code = models.CharField("mã quy tắc", max_length=24)
-    kind = models.CharField("mức", max_length=4, choices=RuleKind.choices)
-    params = models.JSONField("tham số", default=dict, blank=True)
-    requires_decision_reference = models.BooleanField("vượt quy định cần số quyết định", default=False)
+    rule_set = models.ForeignKey(
+        RuleSet, verbose_name=_("bộ quy tắc"), on_delete=models.CASCADE, related_name="settings"
+    )
+    rule_code = models.CharField(_("mã quy tắc"), max_length=24)
+    kind = models.CharField(_("mức"), max_length=4, choices=RuleKind.choices)
+    params = models.JSONField(_("tham số"), default=dict, blank=True)
+    requires_decision_reference = models.BooleanField(_("vượt quy định cần số quyết định"), default=False)
 
     class Meta:
-        verbose_name = "quy tắc"
-        verbose_name_plural = "quy tắc"
+        verbose_name = _("quy tắc")
+        verbose_name_plural = _("quy tắc")
         ordering = ["rule_set", "rule_code"]
         constraints = [
             models.UniqueConstraint(
                 fields=["rule_set", "rule_code"],
                 name="rule_setting_unique",
-                violation_error_message="Quy tắc này đã có trong bộ quy tắc.",
+                violation_error_message=_("Quy tắc này đã có trong bộ quy tắc."),
             ),
         ]
 
@@ -91,8 +95,8 @@ class DecisionQuerySet(models.QuerySet):
 
 
 class DecisionStatus(models.TextChoices):
-    IN_FORCE = "in_force", "Có hiệu lực"
-    CANCELLED = "cancelled", "Đã hủy"
+    IN_FORCE = "in_force", _("Có hiệu lực")
+    CANCELLED = "cancelled", _("Đã hủy")
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -119,26 +123,26 @@ class Decision(NumberedDocument):
     """A decision (quyết định); one decision may carry many postings."""
 
     issuing_unit = models.ForeignKey(
-        "units.Unit", verbose_name="cơ quan ban hành", on_delete=models.PROTECT, related_name="decisions"
+        "units.Unit", verbose_name=_("cơ quan ban hành"), on_delete=models.PROTECT, related_name="decisions"
     )
-    signer = models.CharField("người ký", max_length=120, blank=True)
-    signer_title = models.CharField("chức vụ người ký", max_length=120, blank=True)
-    summary = models.CharField("trích yếu", max_length=500, blank=True)
-    scan = models.FileField("bản chụp (PDF)", upload_to="decisions/%Y/", blank=True)
+    signer = models.CharField(_("người ký"), max_length=120, blank=True)
+    signer_title = models.CharField(_("chức vụ người ký"), max_length=120, blank=True)
+    summary = models.CharField(_("trích yếu"), max_length=500, blank=True)
+    scan = models.FileField(_("bản chụp (PDF)"), upload_to="decisions/%Y/", blank=True)
     status = models.CharField(
-        "trạng thái", max_length=12, choices=DecisionStatus.choices, default=DecisionStatus.IN_FORCE
+        _("trạng thái"), max_length=12, choices=DecisionStatus.choices, default=DecisionStatus.IN_FORCE
     )
-    cancel_reason = models.CharField("lý do hủy", max_length=500, blank=True)
+    cancel_reason = models.CharField(_("lý do hủy"), max_length=500, blank=True)
 
     objects = DecisionQuerySet.as_manager()
 
     class Meta(NumberedDocument.Meta):
-        verbose_name = "quyết định"
-        verbose_name_plural = "quyết định"
+        verbose_name = _("quyết định")
+        verbose_name_plural = _("quyết định")
         ordering = ["-date", "-id"]
 
     def __str__(self) -> str:
-        return f"Số {self.symbol} ngày {format_date(self.date)}"
+        return gettext("Số %(symbol)s ngày %(date)s") % {"symbol": self.symbol, "date": format_date(self.date)}
 
     def save(self, *args, **kwargs) -> None:
         for name in ("signer", "signer_title", "summary"):
@@ -153,34 +157,34 @@ class Decision(NumberedDocument):
 
 
 class PostingKind(models.TextChoices):
-    ROTATION = "luan_chuyen", "Luân chuyển"
-    TRANSFER = "dieu_dong", "Điều động"
-    SECONDMENT = "biet_phai", "Biệt phái"
-    REINFORCEMENT = "tang_cuong", "Tăng cường"
-    APPOINTMENT = "bo_nhiem", "Bổ nhiệm"
+    ROTATION = "luan_chuyen", _("Luân chuyển")
+    TRANSFER = "dieu_dong", _("Điều động")
+    SECONDMENT = "biet_phai", _("Biệt phái")
+    REINFORCEMENT = "tang_cuong", _("Tăng cường")
+    APPOINTMENT = "bo_nhiem", _("Bổ nhiệm")
 
 
 class PostingPurpose(models.TextChoices):
-    TRAINING = "dao_tao", "Đào tạo, rèn luyện thực tiễn"
-    NON_LOCAL = "khong_dia_phuong", "Bố trí không là người địa phương"
-    TWO_TERMS = "qua_hai_nhiem_ky", "Cấp trưởng quá hai nhiệm kỳ"
-    GRASSROOTS = "tang_cuong_co_so", "Tăng cường cơ sở"
-    OTHER = "khac", "Khác"
+    TRAINING = "dao_tao", _("Đào tạo, rèn luyện thực tiễn")
+    NON_LOCAL = "khong_dia_phuong", _("Bố trí không là người địa phương")
+    TWO_TERMS = "qua_hai_nhiem_ky", _("Cấp trưởng quá hai nhiệm kỳ")
+    GRASSROOTS = "tang_cuong_co_so", _("Tăng cường cơ sở")
+    OTHER = "khac", _("Khác")
 
 
 class PostingOutcome(models.TextChoices):
-    RETURNED = "tro_ve", "Trở về nơi cũ"
-    NEW_POST = "chuc_vu_moi", "Bố trí chức vụ mới"
-    STABILISED = "on_dinh", "Ổn định tại nơi đến"
-    RETIRED = "nghi_huu", "Nghỉ hưu"
-    OTHER = "khac", "Khác"
+    RETURNED = "tro_ve", _("Trở về nơi cũ")
+    NEW_POST = "chuc_vu_moi", _("Bố trí chức vụ mới")
+    STABILISED = "on_dinh", _("Ổn định tại nơi đến")
+    RETIRED = "nghi_huu", _("Nghỉ hưu")
+    OTHER = "khac", _("Khác")
 
 
 class PostingStatus(models.TextChoices):
-    DRAFT = "draft", "Dự thảo"
-    IN_FORCE = "in_force", "Đang thực hiện"
-    ENDED = "ended", "Đã kết thúc"
-    CANCELLED = "cancelled", "Đã hủy"
+    DRAFT = "draft", _("Dự thảo")
+    IN_FORCE = "in_force", _("Đang thực hiện")
+    ENDED = "ended", _("Đã kết thúc")
+    CANCELLED = "cancelled", _("Đã hủy")
 
 
 AS_WRITTEN_FIELDS = ("origin_unit_name", "origin_title_name", "dest_unit_name", "dest_title_name")
@@ -225,14 +229,16 @@ class Posting(models.Model):
     so a later rename or a reused official code never rewrites the past.
     """
 
-    cadre = models.ForeignKey("cadres.Cadre", verbose_name="cán bộ", on_delete=models.PROTECT, related_name="postings")
-    kind = models.CharField("hình thức", max_length=12, choices=PostingKind.choices, default=PostingKind.ROTATION)
+    cadre = models.ForeignKey(
+        "cadres.Cadre", verbose_name=_("cán bộ"), on_delete=models.PROTECT, related_name="postings"
+    )
+    kind = models.CharField(_("hình thức"), max_length=12, choices=PostingKind.choices, default=PostingKind.ROTATION)
     purpose = models.CharField(
-        "mục đích", max_length=20, choices=PostingPurpose.choices, default=PostingPurpose.TRAINING
+        _("mục đích"), max_length=20, choices=PostingPurpose.choices, default=PostingPurpose.TRAINING
     )
     origin_position = models.ForeignKey(
         "units.Position",
-        verbose_name="vị trí nơi đi",
+        verbose_name=_("vị trí nơi đi"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -240,49 +246,51 @@ class Posting(models.Model):
     )
     origin_unit = models.ForeignKey(
         "units.Unit",
-        verbose_name="đơn vị nơi đi",
+        verbose_name=_("đơn vị nơi đi"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="postings_out",
     )
-    origin_unit_name = models.CharField("đơn vị nơi đi (theo quyết định)", max_length=255, blank=True)
-    origin_title_name = models.CharField("chức vụ nơi đi (theo quyết định)", max_length=255, blank=True)
+    origin_unit_name = models.CharField(_("đơn vị nơi đi (theo quyết định)"), max_length=255, blank=True)
+    origin_title_name = models.CharField(_("chức vụ nơi đi (theo quyết định)"), max_length=255, blank=True)
     dest_position = models.ForeignKey(
         "units.Position",
-        verbose_name="vị trí nơi đến",
+        verbose_name=_("vị trí nơi đến"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
     dest_unit = models.ForeignKey(
-        "units.Unit", verbose_name="đơn vị nơi đến", on_delete=models.PROTECT, related_name="postings_in"
+        "units.Unit", verbose_name=_("đơn vị nơi đến"), on_delete=models.PROTECT, related_name="postings_in"
     )
-    dest_unit_name = models.CharField("đơn vị nơi đến (theo quyết định)", max_length=255)
-    dest_title_name = models.CharField("chức vụ nơi đến (theo quyết định)", max_length=255)
-    direction = models.CharField("hướng luân chuyển", max_length=12, choices=Direction.choices, editable=False)
-    decision = models.ForeignKey(Decision, verbose_name="quyết định", on_delete=models.PROTECT, related_name="postings")
-    start_date = models.DateField("ngày bắt đầu")
-    planned_months = models.PositiveSmallIntegerField("thời gian dự kiến (tháng)", default=36)
-    planned_end = models.DateField("ngày kết thúc dự kiến", null=True, blank=True)
-    actual_end = models.DateField("ngày kết thúc thực tế", null=True, blank=True)
-    outcome = models.CharField("kết quả", max_length=12, choices=PostingOutcome.choices, blank=True)
-    is_primary = models.BooleanField("chức vụ chính", default=True, help_text="Bỏ chọn nếu là kiêm nhiệm.")
+    dest_unit_name = models.CharField(_("đơn vị nơi đến (theo quyết định)"), max_length=255)
+    dest_title_name = models.CharField(_("chức vụ nơi đến (theo quyết định)"), max_length=255)
+    direction = models.CharField(_("hướng luân chuyển"), max_length=12, choices=Direction.choices, editable=False)
+    decision = models.ForeignKey(
+        Decision, verbose_name=_("quyết định"), on_delete=models.PROTECT, related_name="postings"
+    )
+    start_date = models.DateField(_("ngày bắt đầu"))
+    planned_months = models.PositiveSmallIntegerField(_("thời gian dự kiến (tháng)"), default=36)
+    planned_end = models.DateField(_("ngày kết thúc dự kiến"), null=True, blank=True)
+    actual_end = models.DateField(_("ngày kết thúc thực tế"), null=True, blank=True)
+    outcome = models.CharField(_("kết quả"), max_length=12, choices=PostingOutcome.choices, blank=True)
+    is_primary = models.BooleanField(_("chức vụ chính"), default=True, help_text=_("Bỏ chọn nếu là kiêm nhiệm."))
     status = models.CharField(
-        "trạng thái", max_length=12, choices=PostingStatus.choices, default=PostingStatus.IN_FORCE
+        _("trạng thái"), max_length=12, choices=PostingStatus.choices, default=PostingStatus.IN_FORCE
     )
-    cancel_reason = models.CharField("lý do hủy", max_length=500, blank=True)
+    cancel_reason = models.CharField(_("lý do hủy"), max_length=500, blank=True)
     rule_set = models.ForeignKey(
-        RuleSet, verbose_name="bộ quy tắc áp dụng", null=True, blank=True, on_delete=models.PROTECT, editable=False
+        RuleSet, verbose_name=_("bộ quy tắc áp dụng"), null=True, blank=True, on_delete=models.PROTECT, editable=False
     )
-    adds_title = models.BooleanField("tăng thêm chức danh", default=False, editable=False)
+    adds_title = models.BooleanField(_("tăng thêm chức danh"), default=False, editable=False)
 
     objects = PostingQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "luân chuyển, bố trí"
-        verbose_name_plural = "luân chuyển, bố trí"
+        verbose_name = _("luân chuyển, bố trí")
+        verbose_name_plural = _("luân chuyển, bố trí")
         ordering = ["-start_date", "-id"]
         indexes = [
             models.Index(fields=["direction", "start_date"]),
@@ -299,27 +307,27 @@ class Posting(models.Model):
             models.CheckConstraint(
                 condition=Q(planned_end__isnull=True) | Q(planned_end__gt=F("start_date")),
                 name="posting_planned_end_after_start",
-                violation_error_message="Ngày kết thúc dự kiến phải sau ngày bắt đầu.",
+                violation_error_message=_("Ngày kết thúc dự kiến phải sau ngày bắt đầu."),
             ),
             models.CheckConstraint(
                 condition=Q(actual_end__isnull=True) | Q(actual_end__gte=F("start_date")),
                 name="posting_actual_end_not_before_start",
-                violation_error_message="Ngày kết thúc thực tế không được trước ngày bắt đầu.",
+                violation_error_message=_("Ngày kết thúc thực tế không được trước ngày bắt đầu."),
             ),
             models.CheckConstraint(
                 condition=~Q(status=PostingStatus.ENDED) | Q(actual_end__isnull=False),
                 name="posting_ended_has_end_date",
-                violation_error_message="Luân chuyển đã kết thúc phải có ngày kết thúc thực tế.",
+                violation_error_message=_("Luân chuyển đã kết thúc phải có ngày kết thúc thực tế."),
             ),
             models.CheckConstraint(
                 condition=~Q(status=PostingStatus.CANCELLED) | ~Q(cancel_reason=""),
                 name="posting_cancel_has_reason",
-                violation_error_message="Hủy luân chuyển phải ghi rõ lý do.",
+                violation_error_message=_("Hủy luân chuyển phải ghi rõ lý do."),
             ),
             models.CheckConstraint(
                 condition=~Q(dest_unit_name="") & ~Q(dest_title_name=""),
                 name="posting_destination_as_written",
-                violation_error_message="Phải ghi đơn vị và chức vụ nơi đến như trong quyết định.",
+                violation_error_message=_("Phải ghi đơn vị và chức vụ nơi đến như trong quyết định."),
             ),
             # At most one primary posting in force per cadre on any day (kiêm nhiệm is not primary).
             ExclusionConstraint(
@@ -329,8 +337,10 @@ class Posting(models.Model):
                     (DateRange("start_date", "actual_end", Value("[)")), RangeOperators.OVERLAPS),
                 ],
                 condition=Q(is_primary=True, status__in=OCCUPYING_STATUSES),
-                violation_error_message="Cán bộ đã có một chức vụ chính trong khoảng thời gian này "
-                "(chỉ kiêm nhiệm mới được trùng thời gian).",
+                violation_error_message=_(
+                    "Cán bộ đã có một chức vụ chính trong khoảng thời gian này "
+                    "(chỉ kiêm nhiệm mới được trùng thời gian)."
+                ),
             ),
         ]
 
@@ -354,32 +364,34 @@ class Posting(models.Model):
 class PostingOverride(models.Model):
     """A warning granted as a special case: which rule, why, on which decision, by whom."""
 
-    posting = models.ForeignKey(Posting, verbose_name="luân chuyển", on_delete=models.PROTECT, related_name="overrides")
-    rule_code = models.CharField("mã quy tắc", max_length=24)
-    reason = models.CharField("lý do", max_length=500)
-    decision_reference = models.CharField("quyết định cho phép", max_length=80, blank=True)
+    posting = models.ForeignKey(
+        Posting, verbose_name=_("luân chuyển"), on_delete=models.PROTECT, related_name="overrides"
+    )
+    rule_code = models.CharField(_("mã quy tắc"), max_length=24)
+    reason = models.CharField(_("lý do"), max_length=500)
+    decision_reference = models.CharField(_("quyết định cho phép"), max_length=80, blank=True)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="người quyết định vượt",
+        verbose_name=_("người quyết định vượt"),
         null=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    granted_at = models.DateTimeField("thời điểm", auto_now_add=True)
+    granted_at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "trường hợp đặc biệt"
-        verbose_name_plural = "trường hợp đặc biệt"
+        verbose_name = _("trường hợp đặc biệt")
+        verbose_name_plural = _("trường hợp đặc biệt")
         constraints = [
             models.UniqueConstraint(
                 fields=["posting", "rule_code"],
                 name="override_once_per_rule",
-                violation_error_message="Quy tắc này đã được cho phép vượt.",
+                violation_error_message=_("Quy tắc này đã được cho phép vượt."),
             ),
             models.CheckConstraint(
                 condition=~Q(reason=""),
                 name="override_has_reason",
-                violation_error_message="Phải ghi lý do trường hợp đặc biệt.",
+                violation_error_message=_("Phải ghi lý do trường hợp đặc biệt."),
             ),
         ]
 

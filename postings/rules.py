@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cadres.models import PlanningRecord
 from cadres.retirement import add_months, format_months, retirement_date, whole_months_between
@@ -110,7 +112,7 @@ def rule_set_for(day: datetime.date) -> RuleSet:
         .first()
     )
     if rule_set is None:
-        raise RuleSet.DoesNotExist(f"Không có bộ quy tắc nào áp dụng cho ngày {format_date(day)}.")
+        raise RuleSet.DoesNotExist(_("Không có bộ quy tắc nào áp dụng cho ngày %(date)s.") % {"date": format_date(day)})
     return rule_set
 
 
@@ -146,31 +148,42 @@ def check_dates(ctx: RuleContext) -> list[Finding]:
     found = []
     start = format_date(p.start_date)
     if p.start_date < ctx.day:
-        message = f"Ngày bắt đầu {start} trước ngày ký quyết định {p.decision.symbol} ({format_date(ctx.day)})."
+        message = _("Ngày bắt đầu %(start)s trước ngày ký quyết định %(symbol)s (%(date)s).") % {
+            "start": start,
+            "symbol": p.decision.symbol,
+            "date": format_date(ctx.day),
+        }
         found.append(ctx.finding("start_date", message, cite=False))
     if p.planned_end is not None and p.planned_end <= p.start_date:
-        message = f"Ngày kết thúc dự kiến {format_date(p.planned_end)} phải sau ngày bắt đầu {start}."
+        message = _("Ngày kết thúc dự kiến %(end)s phải sau ngày bắt đầu %(start)s.") % {
+            "end": format_date(p.planned_end),
+            "start": start,
+        }
         found.append(ctx.finding("planned_end", message, cite=False))
     if p.actual_end is not None and p.actual_end < p.start_date:
-        message = f"Ngày kết thúc thực tế {format_date(p.actual_end)} không được trước ngày bắt đầu {start}."
+        message = _("Ngày kết thúc thực tế %(end)s không được trước ngày bắt đầu %(start)s.") % {
+            "end": format_date(p.actual_end),
+            "start": start,
+        }
         found.append(ctx.finding("actual_end", message, cite=False))
     if p.status == PostingStatus.ENDED and p.actual_end is None:
-        message = "Luân chuyển đã kết thúc phải có ngày kết thúc thực tế."
+        message = _("Luân chuyển đã kết thúc phải có ngày kết thúc thực tế.")
         found.append(ctx.finding("actual_end", message, cite=False))
     return found
 
 
 def _validity(unit: Unit) -> str:
+    start, end = format_date(unit.valid_from), format_date(unit.valid_to)
     if unit.valid_from and unit.valid_to:
-        return f"hiệu lực từ {format_date(unit.valid_from)} đến {format_date(unit.valid_to)}"
+        return _("hiệu lực từ %(start)s đến %(end)s") % {"start": start, "end": end}
     if unit.valid_from:
-        return f"hiệu lực từ {format_date(unit.valid_from)}"
-    return f"hiệu lực đến {format_date(unit.valid_to)}"
+        return _("hiệu lực từ %(start)s") % {"start": start}
+    return _("hiệu lực đến %(end)s") % {"end": end}
 
 
 _UNIT_FIELDS = (
-    ("origin_unit", "origin_position", "nơi đi"),
-    ("dest_unit", "dest_position", "nơi đến"),
+    ("origin_unit", "origin_position", gettext_lazy("nơi đi")),
+    ("dest_unit", "dest_position", gettext_lazy("nơi đến")),
 )
 
 
@@ -185,15 +198,26 @@ def check_units_exist(ctx: RuleContext) -> list[Finding]:
             continue
         name = _quoted(unit.name)
         if not unit.is_valid_on(ctx.day):
-            message = f"Đơn vị {label} {name} không tồn tại vào ngày ký quyết định {format_date(ctx.day)}"
-            found.append(ctx.finding(unit_field, f"{message} ({_validity(unit)}).", cite=False))
+            message = _("Đơn vị %(side)s %(name)s không tồn tại vào ngày ký quyết định %(date)s (%(validity)s).") % {
+                "side": label,
+                "name": name,
+                "date": format_date(ctx.day),
+                "validity": _validity(unit),
+            }
+            found.append(ctx.finding(unit_field, message, cite=False))
         elif unit.level == Level.DISTRICT and ctx.day >= REORGANISATION_DATE:
-            message = (
-                f"Đơn vị {label} {name} là đơn vị cấp huyện; từ {format_date(REORGANISATION_DATE)} không còn cấp huyện."
-            )
+            message = _("Đơn vị %(side)s %(name)s là đơn vị cấp huyện; từ %(date)s không còn cấp huyện.") % {
+                "side": label,
+                "name": name,
+                "date": format_date(REORGANISATION_DATE),
+            }
             found.append(ctx.finding(unit_field, message, cite=False))
         if position is not None and position.unit_id != unit.pk:
-            message = f"Vị trí {label} {_quoted(str(position))} không thuộc đơn vị {label} {name}."
+            message = _("Vị trí %(side)s %(position)s không thuộc đơn vị %(side)s %(name)s.") % {
+                "side": label,
+                "position": _quoted(str(position)),
+                "name": name,
+            }
             found.append(ctx.finding(position_field, message, cite=False))
     return found
 
@@ -204,16 +228,21 @@ def check_direction(ctx: RuleContext) -> list[Finding]:
     expected = derive_direction(p.origin_unit, p.dest_unit)
     label = _quoted(Direction(expected).label)
     if p.direction != expected:
-        stored = Direction(p.direction).label if p.direction in Direction.values else p.direction or "(trống)"
-        message = (
-            f"Hướng luân chuyển ghi là {_quoted(stored)} nhưng theo cấp của đơn vị nơi đi và nơi đến phải là {label}."
-        )
+        stored = Direction(p.direction).label if p.direction in Direction.values else p.direction or _("(trống)")
+        message = _(
+            "Hướng luân chuyển ghi là %(stored)s nhưng theo cấp của đơn vị nơi đi và nơi đến phải là %(expected)s."
+        ) % {"stored": _quoted(stored), "expected": label}
         return [ctx.finding("dest_unit", message, cite=False)]
     if expected not in directions_valid_on(ctx.day):
-        why = ""
+        names = {"direction": label, "date": format_date(ctx.day), "reorganised": format_date(REORGANISATION_DATE)}
         if ctx.day >= REORGANISATION_DATE:
-            why = f" (từ {format_date(REORGANISATION_DATE)} không còn cấp huyện)"
-        message = f"Hướng luân chuyển {label} không dùng được cho quyết định ngày {format_date(ctx.day)}{why}."
+            message = _(
+                "Hướng luân chuyển %(direction)s không dùng được cho quyết định ngày %(date)s "
+                "(từ %(reorganised)s không còn cấp huyện)."
+            )
+        else:
+            message = _("Hướng luân chuyển %(direction)s không dùng được cho quyết định ngày %(date)s.")
+        message %= names
         return [ctx.finding("dest_unit", message, cite=False)]
     return []
 
@@ -239,12 +268,18 @@ def check_overlap(ctx: RuleContext) -> list[Finding]:
         return []
     found = []
     for other in overlapping_primary_postings(p):
-        until = f"đến {format_date(other.actual_end)}" if other.actual_end else "chưa kết thúc"
-        message = (
-            f"Cán bộ đã có chức vụ chính {_quoted(f'{other.dest_title_name} {other.dest_unit_name}')} từ "
-            f"{format_date(other.start_date)} ({until}), trùng thời gian với luân chuyển này; hãy kết thúc "
-            "luân chuyển đó trước hoặc ghi luân chuyển này là kiêm nhiệm."
-        )
+        if other.actual_end:
+            until = _("đến %(date)s") % {"date": format_date(other.actual_end)}
+        else:
+            until = _("chưa kết thúc")
+        message = _(
+            "Cán bộ đã có chức vụ chính %(post)s từ %(start)s (%(until)s), trùng thời gian với luân chuyển này; "
+            "hãy kết thúc luân chuyển đó trước hoặc ghi luân chuyển này là kiêm nhiệm."
+        ) % {
+            "post": _quoted(f"{other.dest_title_name} {other.dest_unit_name}"),
+            "start": format_date(other.start_date),
+            "until": until,
+        }
         found.append(ctx.finding("start_date", message, cite=False))
     return found
 
@@ -259,14 +294,20 @@ def document_number_errors(
     symbol = clean_symbol(symbol)
     match = re.fullmatch(DOCUMENT_NUMBER_PATTERN, symbol)
     if match is None:
-        return [f"Số, ký hiệu {_quoted(symbol)} không đúng mẫu. {DOCUMENT_NUMBER_MESSAGE}"]
+        return [
+            _("Số, ký hiệu %(symbol)s không đúng mẫu. %(rule)s")
+            % {"symbol": _quoted(symbol), "rule": DOCUMENT_NUMBER_MESSAGE}
+        ]
     if day is None:
         return []
     term = Term.congress_term_on(day)
     if term is None:
         return [
-            f"Không có nhiệm kỳ đại hội nào chứa ngày {format_date(day)}, nên không kiểm tra được số, "
-            f"ký hiệu {_quoted(symbol)} (số văn bản được đánh lại từ đầu mỗi nhiệm kỳ)."
+            _(
+                "Không có nhiệm kỳ đại hội nào chứa ngày %(date)s, nên không kiểm tra được số, "
+                "ký hiệu %(symbol)s (số văn bản được đánh lại từ đầu mỗi nhiệm kỳ)."
+            )
+            % {"date": format_date(day), "symbol": _quoted(symbol)}
         ]
     number, rest = symbol.split("-", 1)
     doc_type = rest.split("/", 1)[0]
@@ -278,9 +319,16 @@ def document_number_errors(
     )
     if duplicate is not None:
         return [
-            f"Số, ký hiệu {_quoted(symbol)} đã được dùng cho quyết định {duplicate.symbol} ngày "
-            f"{format_date(duplicate.date)} trong nhiệm kỳ {term.name}; mỗi số chỉ dùng một lần "
-            "cho cùng cơ quan, cùng loại văn bản trong một nhiệm kỳ."
+            _(
+                "Số, ký hiệu %(symbol)s đã được dùng cho quyết định %(other)s ngày %(date)s trong nhiệm kỳ "
+                "%(term)s; mỗi số chỉ dùng một lần cho cùng cơ quan, cùng loại văn bản trong một nhiệm kỳ."
+            )
+            % {
+                "symbol": _quoted(symbol),
+                "other": duplicate.symbol,
+                "date": format_date(duplicate.date),
+                "term": term.name,
+            }
         ]
     return []
 
@@ -305,14 +353,16 @@ def check_duration(ctx: RuleContext) -> list[Finding]:
     found = []
     if p.planned_end is not None and p.planned_end < earliest_end:
         months = whole_months_between(p.start_date, p.planned_end)
-        message = f"Thời gian luân chuyển dự kiến {months} tháng, ít hơn tối thiểu {minimum} tháng"
+        message = _("Thời gian luân chuyển dự kiến %(months)s tháng, ít hơn tối thiểu %(minimum)s tháng") % {
+            "months": months,
+            "minimum": minimum,
+        }
         found.append(ctx.finding("planned_months", message))
     if p.actual_end is not None and p.actual_end < earliest_end:
         months = whole_months_between(p.start_date, p.actual_end)
-        message = (
-            f"Luân chuyển kết thúc ngày {format_date(p.actual_end)}, sau {months} tháng, "
-            f"sớm hơn thời gian tối thiểu {minimum} tháng"
-        )
+        message = _(
+            "Luân chuyển kết thúc ngày %(end)s, sau %(months)s tháng, sớm hơn thời gian tối thiểu %(minimum)s tháng"
+        ) % {"end": format_date(p.actual_end), "months": months, "minimum": minimum}
         found.append(ctx.finding("actual_end", message))
     return found
 
@@ -326,16 +376,24 @@ def check_remaining_working_time(ctx: RuleContext) -> list[Finding]:
     purpose_note = ""
     if p.purpose in reduced_for and "reduced_years" in ctx.params:
         years = int(ctx.params["reduced_years"])
-        purpose_note = f" đối với luân chuyển với mục đích {PostingPurpose(p.purpose).label.lower()}"
+        purpose_note = _(" đối với luân chuyển với mục đích %(purpose)s") % {
+            "purpose": PostingPurpose(p.purpose).label.lower()
+        }
     retires = retirement_date(date_of_birth=cadre.date_of_birth, sex=cadre.sex)
     if retires >= add_months(p.start_date, years * 12):
         return []
     left = whole_months_between(p.start_date, retires)
-    message = (
-        f"Cán bộ còn {format_months(left)} công tác tính từ ngày bắt đầu {format_date(p.start_date)} "
-        f"(đến tuổi nghỉ hưu tháng {retires.month}/{retires.year} theo Nghị định 135/2020/NĐ-CP), "
-        f"ít hơn tối thiểu {years} năm{purpose_note}"
-    )
+    message = _(
+        "Cán bộ còn %(left)s công tác tính từ ngày bắt đầu %(start)s (đến tuổi nghỉ hưu tháng %(month)s/%(year)s "
+        "theo Nghị định 135/2020/NĐ-CP), ít hơn tối thiểu %(minimum)s năm%(purpose_note)s"
+    ) % {
+        "left": format_months(left),
+        "start": format_date(p.start_date),
+        "month": retires.month,
+        "year": retires.year,
+        "minimum": years,
+        "purpose_note": purpose_note,
+    }
     return [ctx.finding("cadre", message)]
 
 
@@ -351,10 +409,10 @@ def check_planning(ctx: RuleContext) -> list[Finding]:
     )
     if in_pool:
         return []
-    message = (
-        f"Cán bộ không có quy hoạch còn hiệu lực vào ngày ký quyết định {format_date(ctx.day)}; luân chuyển "
+    message = _(
+        "Cán bộ không có quy hoạch còn hiệu lực vào ngày ký quyết định %(date)s; luân chuyển "
         "để đào tạo, rèn luyện thực tiễn chỉ áp dụng với cán bộ trong quy hoạch"
-    )
+    ) % {"date": format_date(ctx.day)}
     return [ctx.finding("cadre", message)]
 
 
@@ -369,10 +427,10 @@ def check_equivalent_post(ctx: RuleContext) -> list[Finding]:
         return []
     destination = _quoted(f"{p.dest_position.title.name} {dest_unit.name}")
     origin = _quoted(f"{p.origin_position.title.name} {origin_unit.name}")
-    message = (
-        f"Chức vụ nơi đến {destination} cao hơn chức vụ nơi đi {origin}; luân chuyển phải sang chức vụ "
+    message = _(
+        "Chức vụ nơi đến %(destination)s cao hơn chức vụ nơi đi %(origin)s; luân chuyển phải sang chức vụ "
         "tương đương, bố trí chức vụ cao hơn chỉ dành cho cán bộ có năng lực nổi trội"
-    )
+    ) % {"destination": destination, "origin": origin}
     return [ctx.finding("dest_position", message)]
 
 
@@ -395,11 +453,17 @@ def check_quota(ctx: RuleContext) -> list[Finding]:
     holders = holders_on(position, p.start_date, exclude_pk=p.pk)
     if holders + 1 <= position.quota:
         return []
-    message = (
-        f"Vị trí {_quoted(str(position))} đã có {holders} người đảm nhiệm vào ngày {format_date(p.start_date)}, "
-        f"thêm cán bộ này là {holders + 1}, vượt số lượng theo quy định {position.quota} "
+    message = _(
+        "Vị trí %(position)s đã có %(holders)s người đảm nhiệm vào ngày %(date)s, "
+        "thêm cán bộ này là %(total)s, vượt số lượng theo quy định %(quota)s "
         "(tăng thêm chức danh)"
-    )
+    ) % {
+        "position": _quoted(str(position)),
+        "holders": holders,
+        "date": format_date(p.start_date),
+        "total": holders + 1,
+        "quota": position.quota,
+    }
     return [ctx.finding("dest_position", message)]
 
 
@@ -431,22 +495,29 @@ def check_non_local(ctx: RuleContext) -> list[Finding]:
             return []
     territory = territory_of(p.dest_unit) or p.dest_unit
     cadre = p.cadre
-    for label, place in (("quê quán", cadre.home_town_unit), ("nơi sinh", cadre.birthplace_unit)):
+    for label, place in ((_("quê quán"), cadre.home_town_unit), (_("nơi sinh"), cadre.birthplace_unit)):
         if place is None:
             continue
         for candidate in _with_successors(place):
             if candidate.path.startswith(territory.path):
-                relation = "thuộc" if candidate.pk != territory.pk else "là"
+                relation = _("thuộc") if candidate.pk != territory.pk else _("là")
             elif territory.path.startswith(candidate.path):
-                relation = "bao gồm"  # recorded at a coarser level: cannot rule out a local person
+                relation = _("bao gồm")  # recorded at a coarser level: cannot rule out a local person
             else:
                 continue
-            via = f" (nay là {candidate.name})" if candidate.pk != place.pk else ""
-            message = (
-                f"Chức danh {_quoted(title.name)} tại {_quoted(p.dest_unit.name)} phải bố trí cán bộ không "
-                f"là người địa phương, nhưng {label} của cán bộ ({place.name}{via}) {relation} "
-                f"{territory.name}"
-            )
+            via = _(" (nay là %(name)s)") % {"name": candidate.name} if candidate.pk != place.pk else ""
+            message = _(
+                "Chức danh %(title)s tại %(unit)s phải bố trí cán bộ không là người địa phương, nhưng %(place_kind)s "
+                "của cán bộ (%(place)s%(via)s) %(relation)s %(territory)s"
+            ) % {
+                "title": _quoted(title.name),
+                "unit": _quoted(p.dest_unit.name),
+                "place_kind": label,
+                "place": place.name,
+                "via": via,
+                "relation": relation,
+                "territory": territory.name,
+            }
             return [ctx.finding("dest_position", message)]
     return []
 
@@ -499,8 +570,14 @@ def check_two_terms(ctx: RuleContext) -> list[Finding]:
     if len(longest) <= maximum:
         return []
     names = ", ".join(terms[i].name for i in longest)
-    message = (
-        f"Cán bộ sẽ giữ chức danh cấp trưởng {_quoted(title.name)} tại {_quoted(p.dest_unit.name)} "
-        f"{len(longest)} nhiệm kỳ liên tiếp ({names}), quá tối đa {maximum} nhiệm kỳ"
-    )
+    message = _(
+        "Cán bộ sẽ giữ chức danh cấp trưởng %(title)s tại %(unit)s %(count)s nhiệm kỳ liên tiếp (%(terms)s), "
+        "quá tối đa %(maximum)s nhiệm kỳ"
+    ) % {
+        "title": _quoted(title.name),
+        "unit": _quoted(p.dest_unit.name),
+        "count": len(longest),
+        "terms": names,
+        "maximum": maximum,
+    }
     return [ctx.finding("dest_position", message)]

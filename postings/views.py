@@ -5,37 +5,38 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from cadres.models import Cadre
 from postings import selectors, services, web_forms
 from postings.models import Decision, DecisionStatus
 from rotation_registry.common.export import Column
-from rotation_registry.common.formatting import format_date
 from rotation_registry.common.views import history_page, list_page
 
 POSTING_COLUMNS = [
-    Column("Họ và tên", lambda p: p.cadre.full_name),
-    Column("Ngày sinh", lambda p: p.cadre.date_of_birth),
-    Column("Hình thức", lambda p: p.get_kind_display()),
-    Column("Chức vụ nơi đi", lambda p: p.origin_title_name),
-    Column("Đơn vị nơi đi", lambda p: p.origin_unit_name),
-    Column("Chức vụ nơi đến", lambda p: p.dest_title_name),
-    Column("Đơn vị nơi đến", lambda p: p.dest_unit_name),
-    Column("Hướng luân chuyển", lambda p: p.get_direction_display()),
-    Column("Quyết định", lambda p: p.decision.symbol),
-    Column("Ngày quyết định", lambda p: p.decision.date),
-    Column("Ngày bắt đầu", lambda p: p.start_date),
-    Column("Kết thúc dự kiến", lambda p: p.planned_end),
-    Column("Kết thúc thực tế", lambda p: p.actual_end),
-    Column("Trạng thái", lambda p: p.get_status_display()),
+    Column(gettext_lazy("Họ và tên"), lambda p: p.cadre.full_name),
+    Column(gettext_lazy("Ngày sinh"), lambda p: p.cadre.date_of_birth),
+    Column(gettext_lazy("Hình thức"), lambda p: p.get_kind_display()),
+    Column(gettext_lazy("Chức vụ nơi đi"), lambda p: p.origin_title_name),
+    Column(gettext_lazy("Đơn vị nơi đi"), lambda p: p.origin_unit_name),
+    Column(gettext_lazy("Chức vụ nơi đến"), lambda p: p.dest_title_name),
+    Column(gettext_lazy("Đơn vị nơi đến"), lambda p: p.dest_unit_name),
+    Column(gettext_lazy("Hướng luân chuyển"), lambda p: p.get_direction_display()),
+    Column(gettext_lazy("Quyết định"), lambda p: p.decision.symbol),
+    Column(gettext_lazy("Ngày quyết định"), lambda p: p.decision.date),
+    Column(gettext_lazy("Ngày bắt đầu"), lambda p: p.start_date),
+    Column(gettext_lazy("Kết thúc dự kiến"), lambda p: p.planned_end),
+    Column(gettext_lazy("Kết thúc thực tế"), lambda p: p.actual_end),
+    Column(gettext_lazy("Trạng thái"), lambda p: p.get_status_display()),
 ]
 DECISION_COLUMNS = [
-    Column("Số, ký hiệu", lambda d: d.symbol),
-    Column("Ngày ký", lambda d: d.date),
-    Column("Cơ quan ban hành", lambda d: d.issuing_unit.name),
-    Column("Trích yếu", lambda d: d.summary),
-    Column("Người ký", lambda d: d.signer),
-    Column("Trạng thái", lambda d: d.get_status_display()),
+    Column(gettext_lazy("Số, ký hiệu"), lambda d: d.symbol),
+    Column(gettext_lazy("Ngày ký"), lambda d: d.date),
+    Column(gettext_lazy("Cơ quan ban hành"), lambda d: d.issuing_unit.name),
+    Column(gettext_lazy("Trích yếu"), lambda d: d.summary),
+    Column(gettext_lazy("Người ký"), lambda d: d.signer),
+    Column(gettext_lazy("Trạng thái"), lambda d: d.get_status_display()),
 ]
 
 
@@ -92,7 +93,7 @@ AUTOCOMPLETE_LIMIT = 15
 
 def require_editor(user) -> None:
     if not user.can_edit_registry:
-        raise PermissionDenied("Chỉ cán bộ Ban Tổ chức được ghi, sửa quyết định và luân chuyển.")
+        raise PermissionDenied(_("Chỉ cán bộ Ban Tổ chức được ghi, sửa quyết định và luân chuyển."))
 
 
 def _visible_or_none(queryset, pk: str | None):
@@ -112,9 +113,14 @@ def decision_create(request):
         decision = web_forms.record_decision(actor=request.user, form=form, rows=rows)
         if decision is not None:
             count = decision.postings.count()
-            messages.success(request, f"Đã ghi quyết định số {decision.symbol} với {count} lượt luân chuyển, bố trí.")
+            message = ngettext(
+                "Đã ghi quyết định số %(symbol)s với %(count)d lượt luân chuyển, bố trí.",
+                "Đã ghi quyết định số %(symbol)s với %(count)d lượt luân chuyển, bố trí.",
+                count,
+            )
+            messages.success(request, message % {"symbol": decision.symbol, "count": count})
             return redirect(decision)
-    context = {"form": form, "rows": rows, "quiet": adding_row, "title": "Ghi quyết định luân chuyển, bố trí cán bộ"}
+    context = {"form": form, "rows": rows, "quiet": adding_row, "title": _("Ghi quyết định luân chuyển, bố trí cán bộ")}
     if request.method == "POST" and not adding_row:
         context.update(web_forms.refusal_summary([form, *rows.forms]))
     return render(request, "postings/decision_form.html", context)
@@ -128,9 +134,13 @@ def decision_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         saved = web_forms.decision_update_checked(actor=request.user, decision=decision, form=form)
         if saved is not None:
-            messages.success(request, f"Đã lưu thay đổi của quyết định số {saved.symbol}.")
+            messages.success(request, _("Đã lưu thay đổi của quyết định số %(symbol)s.") % {"symbol": saved.symbol})
             return redirect(saved)
-    context = {"form": form, "decision": decision, "title": f"Sửa quyết định số {decision.symbol}"}
+    context = {
+        "form": form,
+        "decision": decision,
+        "title": _("Sửa quyết định số %(symbol)s") % {"symbol": decision.symbol},
+    }
     return render(request, "postings/decision_form.html", context)
 
 
@@ -150,7 +160,7 @@ def decision_autocomplete(request):
             .order_by("-date", "-id")[:AUTOCOMPLETE_LIMIT]
         )
     choices = [
-        {"pk": d.pk, "label": f"Số {d.symbol} ngày {format_date(d.date)} — {d.issuing_unit.name}: {d.summary}"[:160]}
+        {"pk": d.pk, "label": f"{d} — {d.issuing_unit.name}: {d.summary}"[:160]}  # str(d): "Số … ngày …"
         for d in decisions
     ]
     return render(request, "includes/autocomplete_choices.html", {"choices": choices})
@@ -173,9 +183,9 @@ def posting_create(request):
         except ValidationError as exc:
             web_forms.show_refusal(form, exc)
         else:
-            messages.success(request, f"Đã ghi luân chuyển của cán bộ {posting.cadre.full_name}.")
+            messages.success(request, _("Đã ghi luân chuyển của cán bộ %(name)s.") % {"name": posting.cadre.full_name})
             return redirect(posting)
-    context = {"form": form, "title": "Ghi một lượt luân chuyển, bố trí"}
+    context = {"form": form, "title": _("Ghi một lượt luân chuyển, bố trí")}
     if request.method == "POST":
         context.update(web_forms.refusal_summary([form]))
     return render(request, "postings/posting_form.html", context)
@@ -188,13 +198,19 @@ def posting_edit(request, pk: int):
     form = web_forms.PostingEditForm(request.POST or None, user=request.user, posting=posting)
     if request.method == "POST" and form.is_valid():
         if not form.changes() and not form.overrides():
-            messages.info(request, "Không có thay đổi nào để lưu.")
+            messages.info(request, _("Không có thay đổi nào để lưu."))
             return redirect(posting)
         saved = web_forms.posting_update_checked(actor=request.user, posting=posting, form=form)
         if saved is not None:
-            messages.success(request, f"Đã lưu thay đổi luân chuyển của cán bộ {posting.cadre.full_name}.")
+            messages.success(
+                request, _("Đã lưu thay đổi luân chuyển của cán bộ %(name)s.") % {"name": posting.cadre.full_name}
+            )
             return redirect(saved)
-    context = {"form": form, "posting": posting, "title": f"Sửa luân chuyển: {posting.cadre.full_name}"}
+    context = {
+        "form": form,
+        "posting": posting,
+        "title": _("Sửa luân chuyển: %(name)s") % {"name": posting.cadre.full_name},
+    }
     if request.method == "POST":
         context.update(web_forms.refusal_summary([form]))
     return render(request, "postings/posting_form.html", context)
@@ -208,7 +224,9 @@ def posting_end(request, pk: int):
     if request.method == "POST" and form.is_valid():
         saved = web_forms.posting_end_checked(actor=request.user, posting=posting, form=form)
         if saved is not None:
-            messages.success(request, f"Đã kết thúc luân chuyển của cán bộ {posting.cadre.full_name}.")
+            messages.success(
+                request, _("Đã kết thúc luân chuyển của cán bộ %(name)s.") % {"name": posting.cadre.full_name}
+            )
             return redirect(saved)
     return render(request, "postings/posting_end.html", {"form": form, "posting": posting})
 
@@ -221,6 +239,9 @@ def posting_cancel(request, pk: int):
     if request.method == "POST" and form.is_valid():
         saved = web_forms.posting_cancel_checked(actor=request.user, posting=posting, form=form)
         if saved is not None:
-            messages.success(request, f"Đã hủy luân chuyển của cán bộ {posting.cadre.full_name}; bản ghi vẫn được lưu.")
+            messages.success(
+                request,
+                _("Đã hủy luân chuyển của cán bộ %(name)s; bản ghi vẫn được lưu.") % {"name": posting.cadre.full_name},
+            )
             return redirect(saved)
     return render(request, "postings/posting_cancel.html", {"form": form, "posting": posting})

@@ -17,6 +17,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.forms import BoundField
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Cadre
 from postings import selectors, services
@@ -49,22 +51,27 @@ def date_input() -> forms.DateInput:
 
 
 def name_fields_in_errors(form: forms.BaseForm) -> None:
-    """Every input error names its field, in Vietnamese: "Ngày bắt đầu: ngày không hợp lệ …"."""
+    """Every input error names its field, in Vietnamese: "Ngày bắt đầu: ngày không hợp lệ …".
+
+    The label goes in with str.format ({label}), because the validators fill the %(…)s placeholders later.
+    """
     for name, field in form.fields.items():
         label = str(field.label or name)
         messages = {
-            "required": f"{label}: chưa nhập (bắt buộc).",
-            "invalid": f"{label}: giá trị không hợp lệ.",
-            "invalid_choice": f"{label}: lựa chọn không hợp lệ hoặc nằm ngoài phạm vi anh/chị được làm việc.",
-            "max_length": f"{label}: dài quá %(limit_value)d ký tự (đang có %(show_value)d).",
-            "min_value": f"{label}: phải từ %(limit_value)s trở lên.",
-            "max_value": f"{label}: không được quá %(limit_value)s.",
+            "required": gettext("{label}: chưa nhập (bắt buộc)."),
+            "invalid": gettext("{label}: giá trị không hợp lệ."),
+            "invalid_choice": gettext("{label}: lựa chọn không hợp lệ hoặc nằm ngoài phạm vi anh/chị được làm việc."),
+            "max_length": gettext("{label}: dài quá %(limit_value)d ký tự (đang có %(show_value)d)."),
+            "min_value": gettext("{label}: phải từ %(limit_value)s trở lên."),
+            "max_value": gettext("{label}: không được quá %(limit_value)s."),
         }
         if isinstance(field, forms.DateField):
-            messages["invalid"] = f"{label}: ngày không hợp lệ (chọn trên lịch hoặc gõ ngày/tháng/năm, như 23/8/2017)."
+            messages["invalid"] = gettext(
+                "{label}: ngày không hợp lệ (chọn trên lịch hoặc gõ ngày/tháng/năm, như 23/8/2017)."
+            )
         elif isinstance(field, forms.IntegerField):
-            messages["invalid"] = f"{label}: phải là một số nguyên."
-        field.error_messages.update(messages)
+            messages["invalid"] = gettext("{label}: phải là một số nguyên.")
+        field.error_messages.update({key: message.format(label=label) for key, message in messages.items()})
 
 
 def visible_units(user):
@@ -105,16 +112,18 @@ class OverridesMixin:
         for code in self.override_codes:
             slug = _slug(code)
             self.fields[f"ov_{slug}"] = forms.BooleanField(
-                label=f"Vượt quy định (trường hợp đặc biệt) — {code}", required=False
+                label=gettext("Vượt quy định (trường hợp đặc biệt) — %(code)s") % {"code": code}, required=False
             )
             self.fields[f"ov_{slug}_reason"] = forms.CharField(
-                label=f"Lý do trường hợp đặc biệt ({code})",
+                label=gettext("Lý do trường hợp đặc biệt (%(code)s)") % {"code": code},
                 required=False,
                 max_length=500,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
             self.fields[f"ov_{slug}_reference"] = forms.CharField(
-                label=f"Số, ký hiệu quyết định cho phép ({code})", required=False, max_length=80
+                label=gettext("Số, ký hiệu quyết định cho phép (%(code)s)") % {"code": code},
+                required=False,
+                max_length=80,
             )
 
     def _override_field_names(self) -> set[str]:
@@ -131,7 +140,8 @@ class OverridesMixin:
             if data.get(f"ov_{slug}") and not (data.get(f"ov_{slug}_reason") or "").strip():
                 self.add_error(
                     f"ov_{slug}_reason",
-                    f"Lý do trường hợp đặc biệt ({code}): phải ghi lý do khi đánh dấu vượt quy định.",
+                    gettext("Lý do trường hợp đặc biệt (%(code)s): phải ghi lý do khi đánh dấu vượt quy định.")
+                    % {"code": code},
                 )
 
     def overrides(self) -> list[services.OverrideRequest]:
@@ -158,12 +168,19 @@ class OverridesMixin:
         reason = (self[f"ov_{slug}_reason"].value() or "").strip()
         reference = (self[f"ov_{slug}_reference"].value() or "").strip()
         if not ticked and reason:
-            self.add_error(f"ov_{slug}", f"Hãy đánh dấu ô này nếu muốn vượt quy định {finding.code} với lý do đã ghi.")
+            self.add_error(
+                f"ov_{slug}",
+                gettext("Hãy đánh dấu ô này nếu muốn vượt quy định %(code)s với lý do đã ghi.")
+                % {"code": finding.code},
+            )
         elif ticked and reason and finding.requires_decision_reference and not reference:
             self.add_error(
                 f"ov_{slug}_reference",
-                f"Số, ký hiệu quyết định cho phép ({finding.code}): quy định này chỉ được vượt khi có quyết định "
-                "cho phép trường hợp đặc biệt; phải ghi số, ký hiệu quyết định đó.",
+                gettext(
+                    "Số, ký hiệu quyết định cho phép (%(code)s): quy định này chỉ được vượt khi có quyết định "
+                    "cho phép trường hợp đặc biệt; phải ghi số, ký hiệu quyết định đó."
+                )
+                % {"code": finding.code},
             )
 
     def override_boxes(self) -> list[OverrideBox]:
@@ -210,25 +227,28 @@ def show_refusal(form: forms.BaseForm, exc: ValidationError, aliases: dict[str, 
 
 class DecisionForm(forms.Form):
     symbol = forms.CharField(
-        label="Số, ký hiệu", max_length=40, help_text="Ví dụ: 125-QĐ/TU (số - loại văn bản / cơ quan ban hành)."
+        label=_("Số, ký hiệu"), max_length=40, help_text=_("Ví dụ: 125-QĐ/TU (số - loại văn bản / cơ quan ban hành).")
     )
-    date = forms.DateField(label="Ngày ký", widget=date_input())
+    date = forms.DateField(label=_("Ngày ký"), widget=date_input())
     issuing_unit = forms.ModelChoiceField(
-        label="Cơ quan ban hành", queryset=Unit.objects.none(), widget=AutocompleteWidget("units:autocomplete", Unit)
+        label=_("Cơ quan ban hành"), queryset=Unit.objects.none(), widget=AutocompleteWidget("units:autocomplete", Unit)
     )
-    signer = forms.CharField(label="Người ký", max_length=120, required=False)
+    signer = forms.CharField(label=_("Người ký"), max_length=120, required=False)
     signer_title = forms.CharField(
-        label="Chức vụ người ký", max_length=120, required=False, help_text="Ví dụ: T/M BAN THƯỜNG VỤ, PHÓ BÍ THƯ."
+        label=_("Chức vụ người ký"),
+        max_length=120,
+        required=False,
+        help_text=_("Ví dụ: T/M BAN THƯỜNG VỤ, PHÓ BÍ THƯ."),
     )
     summary = forms.CharField(
-        label="Trích yếu",
+        label=_("Trích yếu"),
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Ví dụ: Về việc luân chuyển, điều động cán bộ.",
+        help_text=_("Ví dụ: Về việc luân chuyển, điều động cán bộ."),
     )
     reason = forms.CharField(
-        label="Lý do, căn cứ (ghi vào nhật ký)", max_length=500, required=False, help_text="Không bắt buộc."
+        label=_("Lý do, căn cứ (ghi vào nhật ký)"), max_length=500, required=False, help_text=_("Không bắt buộc.")
     )
     version = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -284,62 +304,72 @@ def origin_note(cadre: Cadre, day: datetime.date | None) -> str:
     """
     # The same query the service uses, so the note says exactly what will be stored.
     previous = selectors.primary_posting_on(cadre=cadre, day=day or timezone.localdate())
+    if previous is None and day:
+        return gettext(
+            "Nơi đi: cán bộ chưa có chức vụ chính nào trong sổ vào ngày %(date)s; nếu cần, ghi nơi đi ở mục “Nơi đi”."
+        ) % {"date": format_date(day)}
     if previous is None:
-        when = f"vào ngày {format_date(day)}" if day else "hiện nay"
-        return f"Nơi đi: cán bộ chưa có chức vụ chính nào trong sổ {when}; nếu cần, ghi nơi đi ở mục “Nơi đi”."
-    return f"Nơi đi: {previous.dest_title_name}, {previous.dest_unit_name} (lấy từ chức vụ chính hiện tại)"
+        return gettext(
+            "Nơi đi: cán bộ chưa có chức vụ chính nào trong sổ hiện nay; nếu cần, ghi nơi đi ở mục “Nơi đi”."
+        )
+    return gettext("Nơi đi: %(title)s, %(unit)s (lấy từ chức vụ chính hiện tại)") % {
+        "title": previous.dest_title_name,
+        "unit": previous.dest_unit_name,
+    }
 
 
 class PostingFieldsForm(OverridesMixin, forms.Form):
     """The fields of a move shared by the decision's rows, the single-posting form and the edit form."""
 
-    kind = forms.ChoiceField(label="Hình thức", choices=PostingKind.choices, initial=PostingKind.ROTATION)
-    purpose = forms.ChoiceField(label="Mục đích", choices=PostingPurpose.choices, initial=PostingPurpose.TRAINING)
+    kind = forms.ChoiceField(label=_("Hình thức"), choices=PostingKind.choices, initial=PostingKind.ROTATION)
+    purpose = forms.ChoiceField(label=_("Mục đích"), choices=PostingPurpose.choices, initial=PostingPurpose.TRAINING)
     dest_position = forms.ModelChoiceField(
-        label="Vị trí nơi đến",
+        label=_("Vị trí nơi đến"),
         queryset=Position.objects.none(),
         required=False,
         widget=AutocompleteWidget("units:position_autocomplete", Position),
-        help_text="Chức danh tại đơn vị; dùng để kiểm tra số lượng, tương đương, không là người địa phương.",
+        help_text=_("Chức danh tại đơn vị; dùng để kiểm tra số lượng, tương đương, không là người địa phương."),
     )
     dest_unit = forms.ModelChoiceField(
-        label="Đơn vị nơi đến",
+        label=_("Đơn vị nơi đến"),
         queryset=Unit.objects.none(),
         required=False,
         widget=AutocompleteWidget("units:autocomplete", Unit),
-        help_text="Không cần chọn nếu đã chọn vị trí nơi đến.",
+        help_text=_("Không cần chọn nếu đã chọn vị trí nơi đến."),
     )
     dest_title_name = forms.CharField(
-        label="Chức vụ nơi đến (như ghi trong quyết định)",
+        label=_("Chức vụ nơi đến (như ghi trong quyết định)"),
         max_length=255,
         required=False,
-        help_text="Để trống: lấy tên chức danh của vị trí nơi đến.",
+        help_text=_("Để trống: lấy tên chức danh của vị trí nơi đến."),
     )
     dest_unit_name = forms.CharField(
-        label="Đơn vị nơi đến (như ghi trong quyết định)",
+        label=_("Đơn vị nơi đến (như ghi trong quyết định)"),
         max_length=255,
         required=False,
-        help_text="Để trống: lấy tên đơn vị vào ngày ký quyết định.",
+        help_text=_("Để trống: lấy tên đơn vị vào ngày ký quyết định."),
     )
-    start_date = forms.DateField(label="Ngày bắt đầu", widget=date_input())
-    planned_months = forms.IntegerField(label="Thời gian dự kiến (tháng)", initial=36, min_value=1, max_value=240)
-    concurrent = forms.BooleanField(label="Kiêm nhiệm (không phải chức vụ chính)", required=False)
+    start_date = forms.DateField(label=_("Ngày bắt đầu"), widget=date_input())
+    planned_months = forms.IntegerField(label=_("Thời gian dự kiến (tháng)"), initial=36, min_value=1, max_value=240)
+    concurrent = forms.BooleanField(label=_("Kiêm nhiệm (không phải chức vụ chính)"), required=False)
     origin_position = forms.ModelChoiceField(
-        label="Vị trí nơi đi",
+        label=_("Vị trí nơi đi"),
         queryset=Position.objects.none(),
         required=False,
         widget=AutocompleteWidget("units:position_autocomplete", Position),
     )
     origin_unit = forms.ModelChoiceField(
-        label="Đơn vị nơi đi",
+        label=_("Đơn vị nơi đi"),
         queryset=Unit.objects.none(),
         required=False,
         widget=AutocompleteWidget("units:autocomplete", Unit),
     )
     origin_title_name = forms.CharField(
-        label="Chức vụ nơi đi (như ghi trong quyết định)", max_length=255, required=False
+        label=_("Chức vụ nơi đi (như ghi trong quyết định)"), max_length=255, required=False
     )
-    origin_unit_name = forms.CharField(label="Đơn vị nơi đi (như ghi trong quyết định)", max_length=255, required=False)
+    origin_unit_name = forms.CharField(
+        label=_("Đơn vị nơi đi (như ghi trong quyết định)"), max_length=255, required=False
+    )
 
     ORIGIN_FIELDS = ("origin_position", "origin_unit", "origin_title_name", "origin_unit_name")
 
@@ -360,11 +390,11 @@ class PostingFieldsForm(OverridesMixin, forms.Form):
     def clean(self):
         data = super().clean()
         if "dest_position" in data and "dest_unit" in data and not data["dest_position"] and not data["dest_unit"]:
-            self.add_error("dest_unit", "Đơn vị nơi đến: phải chọn vị trí nơi đến hoặc đơn vị nơi đến.")
+            self.add_error("dest_unit", gettext("Đơn vị nơi đến: phải chọn vị trí nơi đến hoặc đơn vị nơi đến."))
         if "dest_position" in data and not data["dest_position"] and not (data.get("dest_title_name") or "").strip():
             self.add_error(
                 "dest_title_name",
-                "Chức vụ nơi đến: phải ghi như trong quyết định khi không chọn vị trí nơi đến.",
+                gettext("Chức vụ nơi đến: phải ghi như trong quyết định khi không chọn vị trí nơi đến."),
             )
         self._clean_overrides()
         return data
@@ -415,10 +445,10 @@ class PostingRowForm(PostingFieldsForm):
     """One cadre moved by the decision being recorded."""
 
     cadre = forms.ModelChoiceField(
-        label="Cán bộ",
+        label=_("Cán bộ"),
         queryset=Cadre.objects.none(),
         widget=AutocompleteWidget("cadres:autocomplete", Cadre),
-        help_text="Gõ họ tên, có dấu hoặc không dấu.",
+        help_text=_("Gõ họ tên, có dấu hoặc không dấu."),
     )
 
     field_order = ["cadre"]
@@ -426,8 +456,9 @@ class PostingRowForm(PostingFieldsForm):
 
 class BasePostingRowFormSet(forms.BaseFormSet):
     default_error_messages = {
-        "too_few_forms": "Phải ghi ít nhất một cán bộ được luân chuyển theo quyết định.",
-        "too_many_forms": f"Một lần ghi tối đa {MAX_ROWS} cán bộ; hãy chia quyết định thành nhiều lần ghi.",
+        "too_few_forms": _("Phải ghi ít nhất một cán bộ được luân chuyển theo quyết định."),
+        # Django fills %(num)d with max_num (MAX_ROWS).
+        "too_many_forms": _("Một lần ghi tối đa %(num)d cán bộ; hãy chia quyết định thành nhiều lần ghi."),
     }
 
 
@@ -496,18 +527,18 @@ class PostingForm(PostingFieldsForm):
     """One posting for a decision already recorded."""
 
     decision = forms.ModelChoiceField(
-        label="Quyết định",
+        label=_("Quyết định"),
         queryset=Decision.objects.none(),
         widget=AutocompleteWidget("postings:decision_autocomplete", Decision),
-        help_text="Gõ số, ký hiệu (ví dụ 125-QĐ/TU) hoặc vài chữ của trích yếu.",
+        help_text=_("Gõ số, ký hiệu (ví dụ 125-QĐ/TU) hoặc vài chữ của trích yếu."),
     )
     cadre = forms.ModelChoiceField(
-        label="Cán bộ",
+        label=_("Cán bộ"),
         queryset=Cadre.objects.none(),
         widget=AutocompleteWidget("cadres:autocomplete", Cadre),
-        help_text="Gõ họ tên, có dấu hoặc không dấu.",
+        help_text=_("Gõ họ tên, có dấu hoặc không dấu."),
     )
-    reason = forms.CharField(label="Lý do, căn cứ (ghi vào nhật ký)", max_length=500, required=False)
+    reason = forms.CharField(label=_("Lý do, căn cứ (ghi vào nhật ký)"), max_length=500, required=False)
 
     field_order = ["decision", "cadre"]
 
@@ -537,15 +568,15 @@ class PostingEditForm(PostingFieldsForm):
     """Correct a recorded posting; the cadre cannot change (cancel and record again instead)."""
 
     decision = forms.ModelChoiceField(
-        label="Quyết định",
+        label=_("Quyết định"),
         queryset=Decision.objects.none(),
         widget=AutocompleteWidget("postings:decision_autocomplete", Decision),
     )
-    actual_end = forms.DateField(label="Ngày kết thúc thực tế", widget=date_input(), required=False)
+    actual_end = forms.DateField(label=_("Ngày kết thúc thực tế"), widget=date_input(), required=False)
     outcome = forms.ChoiceField(
-        label="Kết quả sau luân chuyển", choices=[("", "—"), *PostingOutcome.choices], required=False
+        label=_("Kết quả sau luân chuyển"), choices=[("", "—"), *PostingOutcome.choices], required=False
     )
-    reason = forms.CharField(label="Lý do sửa (ghi vào nhật ký)", max_length=500, required=False)
+    reason = forms.CharField(label=_("Lý do sửa (ghi vào nhật ký)"), max_length=500, required=False)
     version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     field_order = ["decision"]
@@ -613,9 +644,11 @@ def refusal_summary(forms_: list[forms.BaseForm]) -> dict:
 
 
 class PostingEndForm(OverridesMixin, forms.Form):
-    actual_end = forms.DateField(label="Ngày kết thúc thực tế", widget=date_input())
-    outcome = forms.ChoiceField(label="Kết quả sau luân chuyển", choices=[("", "— Chọn —"), *PostingOutcome.choices])
-    reason = forms.CharField(label="Căn cứ (ghi vào nhật ký)", max_length=500, required=False)
+    actual_end = forms.DateField(label=_("Ngày kết thúc thực tế"), widget=date_input())
+    outcome = forms.ChoiceField(
+        label=_("Kết quả sau luân chuyển"), choices=[("", _("— Chọn —")), *PostingOutcome.choices]
+    )
+    reason = forms.CharField(label=_("Căn cứ (ghi vào nhật ký)"), max_length=500, required=False)
     version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     override_codes = ("R-DURATION",)
@@ -651,10 +684,10 @@ def posting_end_checked(*, actor, posting: Posting, form: PostingEndForm) -> Pos
 
 class PostingCancelForm(forms.Form):
     cancel_reason = forms.CharField(
-        label="Lý do hủy",
+        label=_("Lý do hủy"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Ví dụ: nhập nhầm; quyết định đã bị thu hồi (ghi số văn bản thu hồi).",
+        help_text=_("Ví dụ: nhập nhầm; quyết định đã bị thu hồi (ghi số văn bản thu hồi)."),
     )
     version = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -662,7 +695,7 @@ class PostingCancelForm(forms.Form):
         kwargs.setdefault("initial", {})["version"] = row_version(posting)
         super().__init__(*args, **kwargs)
         name_fields_in_errors(self)
-        self.fields["cancel_reason"].error_messages["required"] = (
+        self.fields["cancel_reason"].error_messages["required"] = gettext(
             "Lý do hủy: phải ghi lý do hủy luân chuyển (bản ghi không bị xóa, lý do được lưu lại)."
         )
 

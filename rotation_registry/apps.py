@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.functional import lazy
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 
 def _blank_choice_label() -> str:
@@ -10,7 +11,7 @@ def _blank_choice_label() -> str:
 
 class RotationRegistryConfig(AppConfig):
     name = "rotation_registry"
-    verbose_name = "Sổ luân chuyển cán bộ"
+    verbose_name = _("Sổ luân chuyển cán bộ")
 
     def ready(self) -> None:
         from django.db.models import fields

@@ -9,49 +9,51 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from rotation_registry.common.lists import paginate
 
 # The audited models a board officer looks for, by the label pghistory stores.
 MODELS = [
-    ("cadres.Cadre", "Cán bộ"),
-    ("postings.Posting", "Luân chuyển, bố trí"),
-    ("postings.Decision", "Quyết định"),
-    ("postings.PostingOverride", "Trường hợp đặc biệt"),
-    ("cadres.PlanningRecord", "Quy hoạch"),
-    ("cadres.Evaluation", "Đánh giá"),
-    ("units.Unit", "Đơn vị"),
-    ("units.UnitLineage", "Kế thừa đơn vị"),
-    ("units.Position", "Vị trí"),
-    ("plans.Plan", "Kế hoạch"),
-    ("reports.QuarterlyReport", "Báo cáo quý"),
-    ("accounts.User", "Người dùng"),
-    ("accounts.ScopeAssignment", "Phạm vi truy cập"),
+    ("cadres.Cadre", _("Cán bộ")),
+    ("postings.Posting", _("Luân chuyển, bố trí")),
+    ("postings.Decision", _("Quyết định")),
+    ("postings.PostingOverride", _("Trường hợp đặc biệt")),
+    ("cadres.PlanningRecord", _("Quy hoạch")),
+    ("cadres.Evaluation", _("Đánh giá")),
+    ("units.Unit", _("Đơn vị")),
+    ("units.UnitLineage", _("Kế thừa đơn vị")),
+    ("units.Position", _("Vị trí")),
+    ("plans.Plan", _("Kế hoạch")),
+    ("reports.QuarterlyReport", _("Báo cáo quý")),
+    ("accounts.User", _("Người dùng")),
+    ("accounts.ScopeAssignment", _("Phạm vi truy cập")),
 ]
 
 
 class AuditFilterForm(forms.Form):
-    model = forms.ChoiceField(label="Loại bản ghi", choices=[("", "Tất cả"), *MODELS], required=False)
+    model = forms.ChoiceField(label=_("Loại bản ghi"), choices=[("", _("Tất cả")), *MODELS], required=False)
     action = forms.ChoiceField(
-        label="Thao tác",
-        choices=[("", "Tất cả"), ("insert", "Tạo mới"), ("update", "Sửa"), ("delete", "Xóa")],
+        label=_("Thao tác"),
+        choices=[("", _("Tất cả")), ("insert", _("Tạo mới")), ("update", _("Sửa")), ("delete", _("Xóa"))],
         required=False,
     )
-    username = forms.CharField(label="Người thực hiện (tên đăng nhập)", required=False)
-    date_from = forms.DateField(label="Từ ngày", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="Đến ngày", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.CharField(label="Lý do có chứa", required=False)
+    username = forms.CharField(label=_("Người thực hiện (tên đăng nhập)"), required=False)
+    date_from = forms.DateField(label=_("Từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Đến ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Lý do có chứa"), required=False)
 
 
 @login_required
 def audit_log(request):
     if not request.user.can_edit_registry:
-        raise PermissionDenied("Nhật ký thay đổi chỉ dành cho cán bộ Ban Tổ chức.")
+        raise PermissionDenied(gettext("Nhật ký thay đổi chỉ dành cho cán bộ Ban Tổ chức."))
     form = AuditFilterForm(request.GET or None)
     events = pghistory.models.Events.objects.all().order_by("-pgh_created_at", "-pgh_id")
     notice = ""
     if form.is_bound and not form.is_valid():
-        notice = "Một số điều kiện lọc không hợp lệ nên đã bỏ qua."
+        notice = gettext("Một số điều kiện lọc không hợp lệ nên đã bỏ qua.")
     elif form.is_bound:
         data = form.cleaned_data
         if data["model"]:

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from rotation_registry.common.admin import AccentFreeSearchMixin, RegistryAdmin, RegistryInline
 from units.models import Position, PositionTitle, Term, Unit, UnitLineage
@@ -8,8 +9,8 @@ class LineageInline(RegistryInline):
     model = UnitLineage
     fk_name = "predecessor"
     autocomplete_fields = ["successor"]
-    verbose_name = "đơn vị kế thừa"
-    verbose_name_plural = "đơn vị kế thừa"
+    verbose_name = _("đơn vị kế thừa")
+    verbose_name_plural = _("đơn vị kế thừa")
 
 
 @admin.register(Unit)

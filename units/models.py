@@ -10,6 +10,7 @@ from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F, Func, Q
+from django.utils.translation import gettext_lazy as _
 
 from rotation_registry.common.vietnamese import normalize_text, search_key, word_sort_key
 
@@ -30,25 +31,25 @@ def validity_range(lower: str, upper: str) -> DateRange:
 
 
 class Level(models.TextChoices):
-    CENTRAL = "central", "Trung ương"
-    PROVINCE = "province", "Tỉnh"
-    DISTRICT = "district", "Huyện"
-    COMMUNE = "commune", "Xã"
+    CENTRAL = "central", _("Trung ương")
+    PROVINCE = "province", _("Tỉnh")
+    DISTRICT = "district", _("Huyện")
+    COMMUNE = "commune", _("Xã")
 
 
 class UnitKind(models.TextChoices):
     # Territories (from the reference data package).
-    PROVINCE = "province", "Tỉnh, thành phố trực thuộc Trung ương"
-    DISTRICT = "district", "Huyện, quận, thị xã, thành phố thuộc tỉnh"
-    COMMUNE = "commune", "Xã, phường, thị trấn, đặc khu"
+    PROVINCE = "province", _("Tỉnh, thành phố trực thuộc Trung ương")
+    DISTRICT = "district", _("Huyện, quận, thị xã, thành phố thuộc tỉnh")
+    COMMUNE = "commune", _("Xã, phường, thị trấn, đặc khu")
     # Bodies of the political system, placed under a territory or another body.
-    CENTRAL_BODY = "central_body", "Cơ quan Trung ương"
-    PARTY_COMMITTEE = "party_committee", "Cấp ủy Đảng"
-    PEOPLES_COMMITTEE = "peoples_committee", "Ủy ban nhân dân"
-    PEOPLES_COUNCIL = "peoples_council", "Hội đồng nhân dân"
-    BOARD = "board", "Ban, phòng, sở, ngành"
-    AGENCY = "agency", "Cơ quan, đơn vị"
-    MASS_ORGANISATION = "mass_organisation", "Mặt trận, đoàn thể"
+    CENTRAL_BODY = "central_body", _("Cơ quan Trung ương")
+    PARTY_COMMITTEE = "party_committee", _("Cấp ủy Đảng")
+    PEOPLES_COMMITTEE = "peoples_committee", _("Ủy ban nhân dân")
+    PEOPLES_COUNCIL = "peoples_council", _("Hội đồng nhân dân")
+    BOARD = "board", _("Ban, phòng, sở, ngành")
+    AGENCY = "agency", _("Cơ quan, đơn vị")
+    MASS_ORGANISATION = "mass_organisation", _("Mặt trận, đoàn thể")
 
 
 TERRITORY_KINDS = {UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.COMMUNE}
@@ -85,20 +86,27 @@ class Unit(models.Model):
     nothing that pointed at the old unit is rewritten.
     """
 
-    kind = models.CharField("loại đơn vị", max_length=24, choices=UnitKind.choices)
-    level = models.CharField("cấp", max_length=12, choices=Level.choices)
+    kind = models.CharField(_("loại đơn vị"), max_length=24, choices=UnitKind.choices)
+    level = models.CharField(_("cấp"), max_length=12, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name="đơn vị cấp trên", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("đơn vị cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
-    name = models.CharField("tên", max_length=255)
-    short_name = models.CharField("tên ngắn", max_length=120, blank=True)
+    name = models.CharField(_("tên"), max_length=255)
+    short_name = models.CharField(_("tên ngắn"), max_length=120, blank=True)
     abbreviation = models.CharField(
-        "ký hiệu trên văn bản", max_length=20, blank=True, help_text="Ví dụ: TU, HU, ĐU, BTCTU"
+        _("ký hiệu trên văn bản"), max_length=20, blank=True, help_text=_("Ví dụ: TU, HU, ĐU, BTCTU")
     )
-    official_code = models.CharField("mã hành chính", max_length=10, blank=True)
-    scheme = models.CharField("bộ mã", max_length=12, blank=True, help_text="legacy: trước 1/7/2025; 2025: từ 1/7/2025")
-    valid_from = models.DateField("hiệu lực từ", null=True, blank=True)
-    valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
+    official_code = models.CharField(_("mã hành chính"), max_length=10, blank=True)
+    scheme = models.CharField(
+        _("bộ mã"), max_length=12, blank=True, help_text=_("legacy: trước 1/7/2025; 2025: từ 1/7/2025")
+    )
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
     # Materialised path "/<id>/<id>/" so "everything under a unit" is one indexed prefix match.
     path = models.CharField(max_length=255, editable=False, db_collation="C", db_index=True)
     name_key = models.CharField(max_length=255, editable=False, db_index=True)
@@ -107,8 +115,8 @@ class Unit(models.Model):
     objects = UnitQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "đơn vị"
-        verbose_name_plural = "đơn vị"
+        verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")
         ordering = ["sort_key"]
         indexes = [
             models.Index(fields=["official_code", "scheme"]),
@@ -118,7 +126,7 @@ class Unit(models.Model):
             models.CheckConstraint(
                 condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_from__lte=F("valid_to")),
                 name="unit_valid_dates_in_order",
-                violation_error_message="Ngày hết hiệu lực của đơn vị phải sau ngày bắt đầu hiệu lực.",
+                violation_error_message=_("Ngày hết hiệu lực của đơn vị phải sau ngày bắt đầu hiệu lực."),
             ),
             # The same unit (same parent, kind and name) never exists twice at the same time.
             # Units with an official code are told apart by the code instead: the national data has
@@ -133,7 +141,7 @@ class Unit(models.Model):
                 ],
                 condition=Q(official_code=""),
                 violation_error_message=(
-                    "Đơn vị cùng tên, cùng loại, cùng cấp trên đã có hiệu lực trong khoảng thời gian này."
+                    _("Đơn vị cùng tên, cùng loại, cùng cấp trên đã có hiệu lực trong khoảng thời gian này.")
                 ),
             ),
             # An official code names one unit at a time (codes were reused, but never concurrently).
@@ -145,7 +153,7 @@ class Unit(models.Model):
                     (validity_range("valid_from", "valid_to"), RangeOperators.OVERLAPS),
                 ],
                 condition=~Q(official_code=""),
-                violation_error_message="Mã hành chính này đang được đơn vị khác dùng trong cùng thời gian.",
+                violation_error_message=_("Mã hành chính này đang được đơn vị khác dùng trong cùng thời gian."),
             ),
         ]
 
@@ -181,11 +189,11 @@ class Unit(models.Model):
 
 
 class LineageEvent(models.TextChoices):
-    MERGE = "merge", "Hợp nhất, sáp nhập"
-    SPLIT = "split", "Chia tách"
-    RENAME = "rename", "Đổi tên"
-    UPGRADE = "upgrade", "Nâng cấp, chuyển loại"
-    CONTINUATION = "continuation", "Tiếp nối"
+    MERGE = "merge", _("Hợp nhất, sáp nhập")
+    SPLIT = "split", _("Chia tách")
+    RENAME = "rename", _("Đổi tên")
+    UPGRADE = "upgrade", _("Nâng cấp, chuyển loại")
+    CONTINUATION = "continuation", _("Tiếp nối")
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -193,32 +201,32 @@ class UnitLineage(models.Model):
     """predecessor -> successor: how a unit that ended lives on (merged, split, renamed)."""
 
     predecessor = models.ForeignKey(
-        Unit, verbose_name="đơn vị cũ", on_delete=models.PROTECT, related_name="successor_links"
+        Unit, verbose_name=_("đơn vị cũ"), on_delete=models.PROTECT, related_name="successor_links"
     )
     successor = models.ForeignKey(
-        Unit, verbose_name="đơn vị mới", on_delete=models.PROTECT, related_name="predecessor_links"
+        Unit, verbose_name=_("đơn vị mới"), on_delete=models.PROTECT, related_name="predecessor_links"
     )
-    event = models.CharField("sự kiện", max_length=16, choices=LineageEvent.choices)
-    date = models.DateField("ngày hiệu lực")
-    legal_basis = models.CharField("căn cứ pháp lý", max_length=255, blank=True)
+    event = models.CharField(_("sự kiện"), max_length=16, choices=LineageEvent.choices)
+    date = models.DateField(_("ngày hiệu lực"))
+    legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=255, blank=True)
     is_default = models.BooleanField(
-        "nơi kế thừa chính", default=True, help_text="Khi đơn vị cũ chia về nhiều nơi, nơi nhận phần chính."
+        _("nơi kế thừa chính"), default=True, help_text=_("Khi đơn vị cũ chia về nhiều nơi, nơi nhận phần chính.")
     )
 
     class Meta:
-        verbose_name = "kế thừa đơn vị"
-        verbose_name_plural = "kế thừa đơn vị"
+        verbose_name = _("kế thừa đơn vị")
+        verbose_name_plural = _("kế thừa đơn vị")
         ordering = ["date", "predecessor_id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["predecessor", "successor"],
                 name="lineage_unique_pair",
-                violation_error_message="Quan hệ kế thừa này đã có.",
+                violation_error_message=_("Quan hệ kế thừa này đã có."),
             ),
             models.CheckConstraint(
                 condition=~Q(predecessor=F("successor")),
                 name="lineage_not_self",
-                violation_error_message="Một đơn vị không thể kế thừa chính nó.",
+                violation_error_message=_("Một đơn vị không thể kế thừa chính nó."),
             ),
         ]
 
@@ -227,40 +235,40 @@ class UnitLineage(models.Model):
 
 
 class TermKind(models.TextChoices):
-    CONGRESS = "congress", "Nhiệm kỳ đại hội"
-    PLAN = "plan", "Giai đoạn kế hoạch"
+    CONGRESS = "congress", _("Nhiệm kỳ đại hội")
+    PLAN = "plan", _("Giai đoạn kế hoạch")
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Term(models.Model):
     """A named date range used as a statistics dimension (nhiệm kỳ, giai đoạn)."""
 
-    kind = models.CharField("loại", max_length=12, choices=TermKind.choices)
-    name = models.CharField("tên", max_length=40)
-    start = models.DateField("từ ngày")
-    end = models.DateField("đến ngày")
+    kind = models.CharField(_("loại"), max_length=12, choices=TermKind.choices)
+    name = models.CharField(_("tên"), max_length=40)
+    start = models.DateField(_("từ ngày"))
+    end = models.DateField(_("đến ngày"))
 
     class Meta:
-        verbose_name = "nhiệm kỳ, giai đoạn"
-        verbose_name_plural = "nhiệm kỳ, giai đoạn"
+        verbose_name = _("nhiệm kỳ, giai đoạn")
+        verbose_name_plural = _("nhiệm kỳ, giai đoạn")
         ordering = ["kind", "start"]
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "name"],
                 name="term_unique_name",
-                violation_error_message="Tên nhiệm kỳ/giai đoạn đã có.",
+                violation_error_message=_("Tên nhiệm kỳ/giai đoạn đã có."),
             ),
             models.CheckConstraint(
                 condition=Q(start__lt=F("end")),
                 name="term_dates_in_order",
-                violation_error_message="Ngày bắt đầu phải trước ngày kết thúc.",
+                violation_error_message=_("Ngày bắt đầu phải trước ngày kết thúc."),
             ),
             # Congress terms follow one another: a date belongs to exactly one.
             ExclusionConstraint(
                 name="congress_terms_do_not_overlap",
                 expressions=[(validity_range("start", "end"), RangeOperators.OVERLAPS)],
                 condition=Q(kind="congress"),
-                violation_error_message="Các nhiệm kỳ đại hội không được chồng lấn nhau.",
+                violation_error_message=_("Các nhiệm kỳ đại hội không được chồng lấn nhau."),
             ),
         ]
 
@@ -279,18 +287,18 @@ class Term(models.Model):
 class PositionTitle(models.Model):
     """A title (chức danh) such as Bí thư or Trưởng phòng, with the flags the rules need."""
 
-    name = models.CharField("tên chức danh", max_length=120, unique=True)
-    is_key = models.BooleanField("chức danh chủ chốt", default=False)
-    is_head = models.BooleanField("cấp trưởng", default=False)
+    name = models.CharField(_("tên chức danh"), max_length=120, unique=True)
+    is_key = models.BooleanField(_("chức danh chủ chốt"), default=False)
+    is_head = models.BooleanField(_("cấp trưởng"), default=False)
     # Higher is more senior within one level; the level of the unit adds to it (see rank_at).
-    rank = models.PositiveSmallIntegerField("thứ bậc", default=0)
+    rank = models.PositiveSmallIntegerField(_("thứ bậc"), default=0)
     # Titles whose holder must not be a local person (QĐ 65 Điều 4.2, Chỉ thị 45).
-    requires_non_local = models.BooleanField("bố trí không là người địa phương", default=False)
+    requires_non_local = models.BooleanField(_("bố trí không là người địa phương"), default=False)
     name_key = models.CharField(max_length=120, editable=False, db_index=True)
 
     class Meta:
-        verbose_name = "chức danh"
-        verbose_name_plural = "chức danh"
+        verbose_name = _("chức danh")
+        verbose_name_plural = _("chức danh")
         ordering = ["-rank", "name"]
 
     def __str__(self) -> str:
@@ -314,23 +322,23 @@ def rank_at(title: PositionTitle, unit: Unit) -> int:
 class Position(models.Model):
     """A title at a unit, with an optional number of seats (quota)."""
 
-    title = models.ForeignKey(PositionTitle, verbose_name="chức danh", on_delete=models.PROTECT)
-    unit = models.ForeignKey(Unit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="positions")
-    quota = models.PositiveSmallIntegerField("số lượng theo quy định", null=True, blank=True)
+    title = models.ForeignKey(PositionTitle, verbose_name=_("chức danh"), on_delete=models.PROTECT)
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="positions")
+    quota = models.PositiveSmallIntegerField(_("số lượng theo quy định"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "vị trí"
-        verbose_name_plural = "vị trí"
+        verbose_name = _("vị trí")
+        verbose_name_plural = _("vị trí")
         constraints = [
             models.UniqueConstraint(
                 fields=["title", "unit"],
                 name="position_unique_title_unit",
-                violation_error_message="Đơn vị này đã có vị trí với chức danh này.",
+                violation_error_message=_("Đơn vị này đã có vị trí với chức danh này."),
             ),
             models.CheckConstraint(
                 condition=Q(quota__isnull=True) | Q(quota__gte=1),
                 name="position_quota_positive",
-                violation_error_message="Số lượng theo quy định phải từ 1 trở lên.",
+                violation_error_message=_("Số lượng theo quy định phải từ 1 trở lên."),
             ),
         ]
 

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 
 from accounts.scopes import unit_in, units_under
+from rotation_registry.common.formatting import format_date
 from rotation_registry.common.vietnamese import search_key
 from units.models import Unit, UnitKind, UnitLineage
 
@@ -30,7 +32,7 @@ def unit_label(unit: Unit) -> str:
     """A name with what makes it unique: the parent and, for a former unit, its end date."""
     label = unit.qualified_name()
     if unit.valid_to:
-        label += f" — đến {unit.valid_to.day}/{unit.valid_to.month}/{unit.valid_to.year}"
+        label += gettext(" — đến %(day)s") % {"day": format_date(unit.valid_to)}
     return label
 
 

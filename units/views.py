@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import F, Q
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rotation_registry.common.vietnamese import search_key
 from units import selectors
@@ -52,7 +53,8 @@ def _day(request) -> datetime.date:
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
-        messages.warning(request, f"Ngày “{text}” không hợp lệ (cần dạng năm-tháng-ngày); đang hiển thị ngày hôm nay.")
+        notice = _("Ngày “%(text)s” không hợp lệ (cần dạng năm-tháng-ngày); đang hiển thị ngày hôm nay.")
+        messages.warning(request, notice % {"text": text})
         return timezone.localdate()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from rotation_registry.common.audit import audit_context
 from rotation_registry.common.vietnamese import search_key
@@ -16,10 +17,10 @@ class AuditReasonForm(forms.ModelForm):
     """Every admin form asks why the change is made; the reason lands in the audit row."""
 
     audit_reason = forms.CharField(
-        label="Lý do thay đổi",
+        label=_("Lý do thay đổi"),
         required=False,
         max_length=500,
-        help_text="Ghi vào nhật ký thay đổi (ví dụ: số quyết định, văn bản đề nghị).",
+        help_text=_("Ghi vào nhật ký thay đổi (ví dụ: số quyết định, văn bản đề nghị)."),
     )
 
 
@@ -44,7 +45,7 @@ class RegistryAdmin(admin.ModelAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if any(AUDIT_REASON_FIELD in opts.get("fields", ()) for _, opts in fieldsets):
             return fieldsets
-        return [*fieldsets, ("Nhật ký", {"fields": [AUDIT_REASON_FIELD]})]
+        return [*fieldsets, (_("Nhật ký"), {"fields": [AUDIT_REASON_FIELD]})]
 
     def get_fields(self, request, obj=None):
         fields = [f for f in super().get_fields(request, obj) if f != AUDIT_REASON_FIELD]

@@ -10,8 +10,10 @@ import hashlib
 import json
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_noop
 
-STALE_MESSAGE = (
+# Marked here, translated when raised: tests and callers compare the plain (Vietnamese) text.
+STALE_MESSAGE = gettext_noop(
     "Bản ghi này vừa được người khác sửa sau khi anh/chị mở trang. Hãy mở lại trang để xem nội dung mới "
     "rồi nhập lại thay đổi; hệ thống không ghi đè lên thay đổi của người khác."
 )
@@ -26,5 +28,5 @@ def lock_if_unchanged(instance, version: str):
     """The row, locked for this transaction, if it still has `version`; else a ValidationError."""
     current = type(instance)._base_manager.select_for_update().get(pk=instance.pk)
     if not version or row_version(current) != version:
-        raise ValidationError(STALE_MESSAGE, code="stale")
+        raise ValidationError(gettext(STALE_MESSAGE), code="stale")
     return current

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Cast
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 # <number>-<type>/<issuer>, e.g. 42-KH/TU, 125-QĐ/TU, 05-QĐ/BTCTU, 12-QĐ/ThU (HD 36-HD/VPTW practice;
 # numbers below 10 are zero-padded, so at least two digits).
@@ -29,9 +31,12 @@ DOCUMENT_TYPES = (
     "BS",
 )
 DOCUMENT_NUMBER_PATTERN = r"^[0-9]{2,}-(" + "|".join(DOCUMENT_TYPES) + r")/[A-ZĐ][A-Za-zĐđ-]*$"
-DOCUMENT_NUMBER_MESSAGE = (
-    "Số, ký hiệu phải có dạng <số>-<loại văn bản>/<cơ quan ban hành>, ví dụ 42-KH/TU hoặc 125-QĐ/TU "
-    "(số có ít nhất 2 chữ số; loại văn bản: " + ", ".join(DOCUMENT_TYPES) + ")."
+DOCUMENT_NUMBER_MESSAGE = format_lazy(
+    _(
+        "Số, ký hiệu phải có dạng <số>-<loại văn bản>/<cơ quan ban hành>, ví dụ 42-KH/TU hoặc 125-QĐ/TU "
+        "(số có ít nhất 2 chữ số; loại văn bản: {types})."
+    ),
+    types=", ".join(DOCUMENT_TYPES),
 )
 
 
@@ -46,29 +51,29 @@ class NumberedDocument(models.Model):
     Huyện ủy signs "/HU", and each numbers its own documents.
     """
 
-    symbol = models.CharField("số, ký hiệu", max_length=40, help_text="Ví dụ: 125-QĐ/TU, 42-KH/TU")
+    symbol = models.CharField(_("số, ký hiệu"), max_length=40, help_text=_("Ví dụ: 125-QĐ/TU, 42-KH/TU"))
     # Parsed by the database from the symbol, so they can never disagree with it.
     number = models.GeneratedField(
         expression=Cast(_regex_part(r"^([0-9]+)-"), models.IntegerField()),
         output_field=models.IntegerField(),
         db_persist=True,
-        verbose_name="số",
+        verbose_name=_("số"),
     )
     doc_type = models.GeneratedField(
         expression=_regex_part(r"^[0-9]+-([^/]+)/"),
         output_field=models.CharField(max_length=8),
         db_persist=True,
-        verbose_name="loại văn bản",
+        verbose_name=_("loại văn bản"),
     )
     issuer_code = models.GeneratedField(
         expression=_regex_part(r"/(.+)$"),
         output_field=models.CharField(max_length=20),
         db_persist=True,
-        verbose_name="ký hiệu cơ quan",
+        verbose_name=_("ký hiệu cơ quan"),
     )
-    date = models.DateField("ngày ban hành")
+    date = models.DateField(_("ngày ban hành"))
     congress_term = models.ForeignKey(
-        "units.Term", verbose_name="nhiệm kỳ", on_delete=models.PROTECT, related_name="+", editable=False
+        "units.Term", verbose_name=_("nhiệm kỳ"), on_delete=models.PROTECT, related_name="+", editable=False
     )
 
     class Meta:
@@ -83,7 +88,7 @@ class NumberedDocument(models.Model):
                 fields=["issuing_unit", "doc_type", "number", "congress_term"],
                 name="%(app_label)s_%(class)s_number_unique_per_term",
                 violation_error_message=(
-                    "Số, ký hiệu này đã được dùng cho văn bản khác của cùng cơ quan trong nhiệm kỳ."
+                    _("Số, ký hiệu này đã được dùng cho văn bản khác của cùng cơ quan trong nhiệm kỳ.")
                 ),
             ),
         ]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pghistory.models
+from django.utils.translation import gettext_lazy as _
 
-LABELS = {"insert": "Tạo mới", "update": "Sửa", "delete": "Xóa"}
+LABELS = {"insert": _("Tạo mới"), "update": _("Sửa"), "delete": _("Xóa")}
 
 
 @dataclass
@@ -24,6 +25,7 @@ class HistoryEntry:
     reason: str
     request_id: str
     changes: list[Change] = field(default_factory=list)
+    event: str = ""  # pghistory's label (insert, update, delete), whatever the language of `action`
 
 
 def _verbose(model, attname: str) -> str:
@@ -53,11 +55,12 @@ def history_of(obj) -> list[HistoryEntry]:
         entries.append(
             HistoryEntry(
                 when=event.pgh_created_at,
-                who=context.get("username") or ("hệ thống" if not context.get("user") else f"#{context['user']}"),
+                who=context.get("username") or (_("hệ thống") if not context.get("user") else f"#{context['user']}"),
                 action=LABELS.get(event.pgh_label, event.pgh_label),
                 reason=context.get("reason", ""),
                 request_id=context.get("request_id", ""),
                 changes=changes,
+                event=event.pgh_label,
             )
         )
     return entries

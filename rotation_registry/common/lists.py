@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import Model, QuerySet
 from django.http import QueryDict
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from rotation_registry.common.formatting import format_number
 from rotation_registry.common.widgets import AutocompleteWidget
@@ -16,7 +18,7 @@ DEFAULT_PAGE_SIZE = 25
 COUNT_CAP = 10_000
 # Deep OFFSET pages get slower linearly: past this page, ask the user to filter instead.
 MAX_PAGE = 400
-INVALID_FILTER_NOTICE = (
+INVALID_FILTER_NOTICE = _(
     "Một số điều kiện lọc không hợp lệ nên đã bỏ qua; danh sách hiển thị không lọc theo các điều kiện đó: "
 )
 
@@ -70,7 +72,10 @@ def paginate(queryset: QuerySet, params: QueryDict) -> ListPage:
     rows = _page_rows(queryset, offset, per_page + 1)
     has_next = len(rows) > per_page and number < MAX_PAGE
     counted = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
-    total_text = f"hơn {format_number(COUNT_CAP)}" if counted > COUNT_CAP else format_number(counted)
+    if counted > COUNT_CAP:
+        total_text = gettext("hơn %(count)s") % {"count": format_number(COUNT_CAP)}
+    else:
+        total_text = format_number(counted)
     return ListPage(
         rows=rows[:per_page], number=number, per_page=per_page, has_next=has_next, total_text=total_text, params=params
     )
@@ -103,7 +108,7 @@ def filtered(filterset_class, params: QueryDict, queryset: QuerySet, **kwargs):
         cleaned.pop(name, None)
     retry = filterset_class(cleaned, queryset=queryset, **kwargs)
     labels = [str(filterset.filters[name].label or name) for name in bad if name in filterset.filters]
-    notice = INVALID_FILTER_NOTICE + ", ".join(labels) + "."
+    notice = str(INVALID_FILTER_NOTICE) + ", ".join(labels) + "."
     if not retry.is_valid():
         return retry, queryset, notice
     _show_chosen_objects(retry)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext, gettext_noop
 
 CONSTRAINT_FIELDS: dict[str, str] = {
     "cadre_personal_id_unique": "personal_id",
@@ -22,8 +23,8 @@ CONSTRAINT_FIELDS: dict[str, str] = {
     "unit_code_not_reused_concurrently": "official_code",
 }
 # Messages for refusals that are not model constraints (triggers) or that read better reworded.
-CONSTRAINT_MESSAGES: dict[str, str] = {}
-FALLBACK_DB_MESSAGE = "Dữ liệu không hợp lệ nên không lưu được (vi phạm ràng buộc {name})."
+CONSTRAINT_MESSAGES: dict[str, str] = {}  # values may be lazy translations (gettext_lazy)
+FALLBACK_DB_MESSAGE = gettext_noop("Dữ liệu không hợp lệ nên không lưu được (vi phạm ràng buộc %(name)s).")
 
 
 def _messages_by_text(model) -> dict[str, str]:
@@ -51,10 +52,10 @@ def explain_integrity_error(exc: IntegrityError, model) -> tuple[str, str]:
     name = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) or ""
     message = CONSTRAINT_MESSAGES.get(name)
     if message is None:
-        message = {c.name: str(c.violation_error_message) for c in model._meta.constraints}.get(name)
+        message = {c.name: c.violation_error_message for c in model._meta.constraints}.get(name)
     if message is None:
-        message = FALLBACK_DB_MESSAGE.format(name=name or "không rõ")
-    return CONSTRAINT_FIELDS.get(name, NON_FIELD_ERRORS), message
+        message = gettext(FALLBACK_DB_MESSAGE) % {"name": name or gettext("không rõ")}
+    return CONSTRAINT_FIELDS.get(name, NON_FIELD_ERRORS), str(message)  # lazy messages in the request's language
 
 
 def save_or_explain(instance, **kwargs) -> None:
