@@ -7,6 +7,7 @@ from django.db import transaction
 from cadres.models import Cadre
 from rotation_registry.common.audit import audit_context
 from rotation_registry.common.concurrency import lock_if_unchanged
+from rotation_registry.common.signals import registry_changed
 from rotation_registry.common.validation import full_clean_in_vietnamese, save_or_explain
 
 CADRE_FIELDS = [
@@ -37,6 +38,7 @@ def cadre_create(*, actor, data: dict, reason: str = "") -> Cadre:
         cadre = Cadre(**{name: data[name] for name in CADRE_FIELDS if name in data})
         full_clean_in_vietnamese(cadre)
         save_or_explain(cadre)
+        registry_changed.send(sender=Cadre)
         return cadre
 
 
@@ -50,4 +52,5 @@ def cadre_update(*, actor, cadre: Cadre, version: str, data: dict, reason: str =
                 setattr(cadre, name, data[name])
         full_clean_in_vietnamese(cadre)
         save_or_explain(cadre)
+        registry_changed.send(sender=Cadre)
         return cadre

@@ -12,6 +12,7 @@ import time
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from cadres.models import Cadre
 from imports.models import BatchStatus, ImportBatch
@@ -19,6 +20,7 @@ from imports.processing import PROCESSORS, Outcome
 from imports.reading import ImportRefused, read_table
 from rotation_registry.common.audit import audit_context
 from rotation_registry.common.formatting import format_number
+from rotation_registry.common.signals import registry_changed
 from rotation_registry.common.validation import explain_integrity_error
 
 logger = logging.getLogger(__name__)
@@ -79,7 +81,7 @@ def batch_receive(*, actor, kind: str, file_name: str, data: bytes) -> ImportBat
     file_name = (file_name or "tep").replace("\\", "/").rsplit("/", 1)[-1][:255]
     table = read_table(data=data, file_name=file_name, kind=kind)
     if not table.rows:
-        raise ImportRefused(f"Tệp “{file_name}” không có dòng dữ liệu nào dưới dòng tiêu đề.")
+        raise ImportRefused(_("Tệp “%(file)s” không có dòng dữ liệu nào dưới dòng tiêu đề.") % {"file": file_name})
     batch = ImportBatch.objects.create(
         created_by=actor,
         kind=kind,
@@ -111,6 +113,8 @@ def batch_receive(*, actor, kind: str, file_name: str, data: bytes) -> ImportBat
 
 
 def _run(batch: ImportBatch, *, actor, write: bool, progress) -> Outcome:
+    # The check and the commit speak Vietnamese whatever the page's language: their messages are stored
+    # on the batch and written into the error report, and the file's choice texts are Vietnamese.
     processor = PROCESSORS[batch.kind]
     with translation.override("vi"), audit_context(actor=actor, reason=batch.reason):
         return processor(batch=batch, actor=actor, write=write, progress=progress)
@@ -147,17 +151,19 @@ def batch_check(*, batch: ImportBatch, progress=None) -> ImportBatch:
 def batch_request_commit(*, actor, batch: ImportBatch) -> ImportBatch:
     """Claim a checked batch for its commit (once), and commit it now or in a worker."""
     if batch.status == BatchStatus.COMMITTED:
-        raise ValidationError("Tệp này đã được ghi vào sổ.")
+        raise ValidationError(_("Tệp này đã được ghi vào sổ."))
     if not batch.can_commit:
         raise ValidationError(
-            "Chưa ghi được: còn dòng lỗi hoặc cảnh báo chưa có lý do vượt quy định. "
-            "Hãy sửa tệp rồi gửi lại (tải báo cáo lỗi để biết ô nào cần sửa)."
+            _(
+                "Chưa ghi được: còn dòng lỗi hoặc cảnh báo chưa có lý do vượt quy định. "
+                "Hãy sửa tệp rồi gửi lại (tải báo cáo lỗi để biết ô nào cần sửa)."
+            )
         )
     claimed = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.CHECKED).update(
         status=BatchStatus.COMMIT_QUEUED, progress=0, committed_by=actor
     )
     if not claimed:
-        raise ValidationError("Tệp này đang được ghi hoặc đã được ghi vào sổ.")
+        raise ValidationError(_("Tệp này đang được ghi hoặc đã được ghi vào sổ."))
     batch.status, batch.progress, batch.committed_by = BatchStatus.COMMIT_QUEUED, 0, actor
     if runs_in_background(batch):
         from imports.tasks import import_commit as import_commit_task
@@ -176,6 +182,7 @@ def batch_commit(*, batch: ImportBatch, progress=None) -> ImportBatch:
         with transaction.atomic():
             outcome = _run(batch, actor=batch.committed_by or batch.created_by, write=True, progress=progress)
             if outcome.wrote:
+                registry_changed.send(sender=ImportBatch)  # one statistics recompute after the commit
                 written = outcome.summary
                 _store(
                     batch,
@@ -188,7 +195,8 @@ def batch_commit(*, batch: ImportBatch, progress=None) -> ImportBatch:
             transaction.set_rollback(True)
     except IntegrityError as exc:
         # Someone wrote the same key (a personal id, a position) between our checks and our write.
-        _, explained = explain_integrity_error(exc, Cadre)
+        with translation.override("vi"):  # stored on the batch, in Vietnamese like its other messages
+            _field, explained = explain_integrity_error(exc, Cadre)
         batch.status = BatchStatus.CHECKED
         batch.message = (
             f"Không ghi gì: dữ liệu trong sổ vừa thay đổi trong lúc ghi ({explained}). Hãy gửi lại tệp để kiểm tra lại."

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from cadres.models import Cadre
 from cadres.retirement import add_months, whole_months_between
@@ -37,6 +39,7 @@ from postings.selectors import primary_posting_on
 from rotation_registry.common.audit import audit_context
 from rotation_registry.common.documents import clean_symbol
 from rotation_registry.common.formatting import format_date
+from rotation_registry.common.signals import registry_changed
 from rotation_registry.common.validation import (
     CONSTRAINT_FIELDS,
     CONSTRAINT_MESSAGES,
@@ -91,9 +94,10 @@ CONSTRAINT_FIELDS.update(
 )
 CONSTRAINT_MESSAGES.update(
     {
-        "posting_starts_after_decision": "Ngày bắt đầu không được trước ngày ký quyết định.",
-        "decision_date_not_after_postings": "Ngày ký quyết định không được sau ngày bắt đầu của luân chuyển thuộc "
-        "quyết định.",
+        "posting_starts_after_decision": gettext_lazy("Ngày bắt đầu không được trước ngày ký quyết định."),
+        "decision_date_not_after_postings": gettext_lazy(
+            "Ngày ký quyết định không được sau ngày bắt đầu của luân chuyển thuộc quyết định."
+        ),
     }
 )
 
@@ -106,6 +110,7 @@ def _save(instance, **kwargs) -> None:
     except IntegrityError as exc:
         field, message = explain_integrity_error(exc, type(instance))
         raise RuleViolation([Finding(code="DB", kind=RuleKind.ERROR, field=field, message=message)]) from exc
+    registry_changed.send(sender=type(instance))  # statistics recompute once this transaction commits
 
 
 # --- Decisions ---
@@ -120,7 +125,10 @@ def _decision_number_and_issuer_errors(
     if number_errors:
         errors["symbol"] = number_errors
     if issuing_unit is not None and day is not None and not issuing_unit.is_valid_on(day):
-        errors["issuing_unit"] = [f"Cơ quan ban hành “{issuing_unit.name}” không tồn tại vào ngày {format_date(day)}."]
+        errors["issuing_unit"] = [
+            _("Cơ quan ban hành “%(unit)s” không tồn tại vào ngày %(date)s.")
+            % {"unit": issuing_unit.name, "date": format_date(day)}
+        ]
     return errors
 
 
@@ -177,7 +185,9 @@ def decision_update(*, actor, decision: Decision, changes: dict, reason: str = "
     with audit_context(actor=actor, reason=reason or changes.get("cancel_reason", "")):
         unknown = sorted(set(changes) - DECISION_UPDATABLE_FIELDS)
         if unknown:
-            raise ValidationError({NON_FIELD_ERRORS: [f"Không sửa được các trường: {', '.join(unknown)}."]})
+            raise ValidationError(
+                {NON_FIELD_ERRORS: [_("Không sửa được các trường: %(fields)s.") % {"fields": ", ".join(unknown)}]}
+            )
         decision = Decision.objects.select_for_update().get(pk=decision.pk)
         for name, value in changes.items():
             setattr(decision, name, value)
@@ -190,16 +200,26 @@ def decision_update(*, actor, decision: Decision, changes: dict, reason: str = "
         standing = decision.postings.exclude(status=PostingStatus.CANCELLED)
         if "date" in changes and standing.filter(start_date__lt=decision.date).exists():
             errors["date"] = [
-                f"Có luân chuyển của quyết định bắt đầu trước ngày {format_date(decision.date)}; "
-                "ngày ký quyết định không được sau ngày bắt đầu luân chuyển."
+                _(
+                    "Có luân chuyển của quyết định bắt đầu trước ngày %(date)s; "
+                    "ngày ký quyết định không được sau ngày bắt đầu luân chuyển."
+                )
+                % {"date": format_date(decision.date)}
             ]
         if decision.status == DecisionStatus.CANCELLED:
             if not (decision.cancel_reason or "").strip():
-                errors["cancel_reason"] = ["Phải ghi lý do hủy quyết định."]
+                errors["cancel_reason"] = [_("Phải ghi lý do hủy quyết định.")]
             if standing.exists():
+                count = standing.count()
                 errors["status"] = [
-                    f"Quyết định còn {standing.count()} luân chuyển chưa hủy; hãy hủy các luân chuyển "
-                    "đó trước khi hủy quyết định."
+                    ngettext(
+                        "Quyết định còn %(count)d luân chuyển chưa hủy; hãy hủy các luân chuyển "
+                        "đó trước khi hủy quyết định.",
+                        "Quyết định còn %(count)d luân chuyển chưa hủy; hãy hủy các luân chuyển "
+                        "đó trước khi hủy quyết định.",
+                        count,
+                    )
+                    % {"count": count}
                 ]
         if errors:
             raise ValidationError(errors)
@@ -233,21 +253,29 @@ def _overridden(
             refuse(finding, finding.message)
             continue
         request = requests.get(finding.code)
-        reference = " và số, ký hiệu quyết định cho phép" if finding.requires_decision_reference else ""
+        names = {"message": finding.message, "code": finding.code}
         if request is None:
-            if finding.code not in already_granted:
+            if finding.code not in already_granted and finding.requires_decision_reference:
                 refuse(
                     finding,
-                    f"{finding.message} Muốn lưu, phải ghi lý do trường hợp đặc biệt{reference} "
-                    f"(vượt quy định {finding.code}).",
+                    _(
+                        "%(message)s Muốn lưu, phải ghi lý do trường hợp đặc biệt và số, ký hiệu quyết định "
+                        "cho phép (vượt quy định %(code)s)."
+                    )
+                    % names,
+                )
+            elif finding.code not in already_granted:
+                refuse(
+                    finding,
+                    _("%(message)s Muốn lưu, phải ghi lý do trường hợp đặc biệt (vượt quy định %(code)s).") % names,
                 )
         elif not (request.reason or "").strip():
-            refuse(finding, f"{finding.message} Phải ghi lý do trường hợp đặc biệt (vượt quy định {finding.code}).")
+            refuse(finding, _("%(message)s Phải ghi lý do trường hợp đặc biệt (vượt quy định %(code)s).") % names)
         elif finding.requires_decision_reference and not (request.decision_reference or "").strip():
             refuse(
                 finding,
-                f"{finding.message} Phải ghi số, ký hiệu quyết định cho phép trường hợp đặc biệt "
-                f"(vượt quy định {finding.code}).",
+                _("%(message)s Phải ghi số, ký hiệu quyết định cho phép trường hợp đặc biệt (vượt quy định %(code)s).")
+                % names,
             )
         else:
             granted[finding.code] = request
@@ -282,7 +310,7 @@ def _rule_set_or_error(day: datetime.date) -> RuleSet:
 
 def _check_decision(decision: Decision) -> None:
     if decision.status == DecisionStatus.CANCELLED:
-        raise ValidationError({"decision": [f"Quyết định {decision.symbol} đã bị hủy."]})
+        raise ValidationError({"decision": [_("Quyết định %(symbol)s đã bị hủy.") % {"symbol": decision.symbol}]})
 
 
 def _derive(posting: Posting) -> None:
@@ -349,12 +377,12 @@ def posting_create(
         if dest_unit is None and dest_position is not None:
             dest_unit = dest_position.unit
         if dest_unit is None:
-            raise ValidationError({"dest_unit": ["Phải chọn đơn vị nơi đến (hoặc vị trí nơi đến)."]})
+            raise ValidationError({"dest_unit": [_("Phải chọn đơn vị nơi đến (hoặc vị trí nơi đến).")]})
         if dest_title_name is None:
             dest_title_name = dest_position.title.name if dest_position is not None else ""
         if not dest_title_name.strip():
             raise ValidationError(
-                {"dest_title_name": ["Phải ghi chức vụ nơi đến như trong quyết định (hoặc chọn vị trí nơi đến)."]}
+                {"dest_title_name": [_("Phải ghi chức vụ nơi đến như trong quyết định (hoặc chọn vị trí nơi đến).")]}
             )
         if origin_unit_name is None:
             origin_unit_name = origin_unit.name if origin_unit is not None else ""
@@ -424,10 +452,12 @@ def posting_update(
     with audit_context(actor=actor, reason=reason):
         unknown = sorted(set(changes) - UPDATABLE_FIELDS)
         if unknown:
-            raise ValidationError({NON_FIELD_ERRORS: [f"Không sửa được các trường: {', '.join(unknown)}."]})
+            raise ValidationError(
+                {NON_FIELD_ERRORS: [_("Không sửa được các trường: %(fields)s.") % {"fields": ", ".join(unknown)}]}
+            )
         posting = _locked(posting)
         if posting.status == PostingStatus.CANCELLED:
-            raise ValidationError({NON_FIELD_ERRORS: ["Luân chuyển đã hủy, không sửa được."]})
+            raise ValidationError({NON_FIELD_ERRORS: [_("Luân chuyển đã hủy, không sửa được.")]})
         before = {
             name: getattr(posting, f"{name}_id")
             for name in ("origin_position", "origin_unit", "dest_position", "dest_unit")
@@ -476,12 +506,13 @@ def posting_end(
         errors: dict[str, list[str]] = {}
         if posting.status != PostingStatus.IN_FORCE:
             errors[NON_FIELD_ERRORS] = [
-                f"Chỉ kết thúc được luân chuyển đang thực hiện (hiện: {posting.get_status_display().lower()})."
+                _("Chỉ kết thúc được luân chuyển đang thực hiện (hiện: %(status)s).")
+                % {"status": posting.get_status_display().lower()}
             ]
         if actual_end is None:
-            errors["actual_end"] = ["Phải ghi ngày kết thúc thực tế."]
+            errors["actual_end"] = [_("Phải ghi ngày kết thúc thực tế.")]
         if outcome not in PostingOutcome.values:
-            errors["outcome"] = ["Phải chọn kết quả sau luân chuyển."]
+            errors["outcome"] = [_("Phải chọn kết quả sau luân chuyển.")]
         if errors:
             raise ValidationError(errors)
         posting.actual_end = actual_end
@@ -498,10 +529,10 @@ def posting_cancel(*, actor, posting: Posting, reason: str) -> Posting:
     reason = (reason or "").strip()
     with audit_context(actor=actor, reason=reason):
         if not reason:
-            raise ValidationError({"cancel_reason": ["Phải ghi lý do hủy luân chuyển."]})
+            raise ValidationError({"cancel_reason": [_("Phải ghi lý do hủy luân chuyển.")]})
         posting = _locked(posting)
         if posting.status == PostingStatus.CANCELLED:
-            raise ValidationError({NON_FIELD_ERRORS: ["Luân chuyển này đã được hủy trước đó."]})
+            raise ValidationError({NON_FIELD_ERRORS: [_("Luân chuyển này đã được hủy trước đó.")]})
         posting.status = PostingStatus.CANCELLED
         posting.cancel_reason = reason
         full_clean_in_vietnamese(posting)

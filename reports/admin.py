@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from reports.models import QuarterlyReport, ReportingPeriod
+from reports.models import QuarterlyReport, ReportingPeriod, StatisticsRun
 from rotation_registry.common.admin import AccentFreeSearchMixin, RegistryAdmin
 
 
@@ -28,3 +28,26 @@ class QuarterlyReportAdmin(AccentFreeSearchMixin, RegistryAdmin):
     autocomplete_fields = ["unit"]
     search_fields = ["document_number"]
     readonly_fields = ["submitted_by", "submitted_at", "reviewed_by", "reviewed_at"]
+
+
+@admin.register(StatisticsRun)
+class StatisticsRunAdmin(admin.ModelAdmin):
+    """Read-only: runs are written by the jobs (reports.runs); the admin shows why one failed or waits."""
+
+    list_display = ["pk", "unit", "trigger", "status", "progress", "requested_at", "finished_at", "duration_ms"]
+    list_filter = ["status", "trigger"]
+    list_select_related = ["unit"]
+    exclude = ["results"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user).defer("results")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

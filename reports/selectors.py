@@ -55,3 +55,69 @@ def attention_for(*, user, today: datetime.date | None = None) -> Attention:
         overdue=list(in_force.filter(planned_end__lt=today).order_by("planned_end")[:SHOWN]),
         reports_due=list(periods[:SHOWN]),
     )
+
+
+# --- Statistics runs (docs/statistics-jobs.md) ---
+
+
+def _runs_key(parameters: dict | None, key: str | None) -> str:
+    from reports.runs import parameters_key
+
+    if key is not None:
+        return key
+    if parameters is None:
+        raise TypeError("Give the canonical parameters or their key.")
+    return parameters_key(parameters)
+
+
+def latest_run(*, user, parameters: dict | None = None, key: str | None = None):
+    """The latest done run for the parameters in the user's scope, and whether the data changed since.
+
+    `parameters` must be canonical (reports.statistics.engine.normalise_parameters), or pass `key`.
+    One query (once the user's scope is known): the run, the current data version and whether a
+    recompute is queued or running (`run.in_progress`) come together. Returns (run, changed_since);
+    with no done run yet, (None, True).
+    """
+    from django.db.models.expressions import RawSQL
+
+    from reports.models import RunStatus, StatisticsRun
+    from reports.runs import FINGERPRINT_SQL
+
+    key = _runs_key(parameters, key)
+    pending = StatisticsRun.objects.filter(
+        parameters_key=OuterRef("parameters_key"), status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
+    )
+    run = (
+        StatisticsRun.objects.visible_to(user)
+        .filter(parameters_key=key, status=RunStatus.DONE)
+        .annotate(current_fingerprint=RawSQL(FINGERPRINT_SQL, []), in_progress=Exists(pending))
+        .select_related("unit")
+        .order_by("-fingerprint")
+        .first()
+    )
+    if run is None:
+        return None, True
+    return run, run.current_fingerprint != run.fingerprint
+
+
+def runs_for(*, user, parameters: dict | None = None, key: str | None = None, limit: int = 20) -> list:
+    """The runs for the parameters, newest first, of every status (history; results left out)."""
+    from reports.models import StatisticsRun
+
+    key = _runs_key(parameters, key)
+    return list(
+        StatisticsRun.objects.visible_to(user)
+        .filter(parameters_key=key)
+        .defer("results")
+        .select_related("requested_by")
+        .order_by("-requested_at", "-id")[:limit]
+    )
+
+
+def run_get_for_user(*, user, pk: int):
+    """One run in the user's scope (a progress poll), or 404."""
+    from django.shortcuts import get_object_or_404
+
+    from reports.models import StatisticsRun
+
+    return get_object_or_404(StatisticsRun.objects.visible_to(user).select_related("unit"), pk=pk)

@@ -2,6 +2,7 @@
 # Entry point of the Docker image (see Dockerfile, docker-compose.yml).
 #   web     collectstatic, migrate, then gunicorn on 0.0.0.0:8000
 #   worker  the Celery worker
+#   beat    the Celery scheduler (the nightly statistics recompute; exactly one per installation)
 #   other   run as given (e.g. `docker compose run --rm web python manage.py createsuperuser`)
 # Settings are rotation_registry.settings.production (set in the image): without a real
 # SECRET_KEY and ALLOWED_HOSTS every one of these refuses to start.
@@ -20,6 +21,9 @@ case "${1:-web}" in
         ;;
     worker)
         exec celery -A rotation_registry worker -l "${CELERY_LOG_LEVEL:-info}" --concurrency "${CELERY_CONCURRENCY:-2}"
+        ;;
+    beat)
+        exec celery -A rotation_registry beat -l "${CELERY_LOG_LEVEL:-info}" --schedule /app/var/celerybeat-schedule
         ;;
     *)
         exec "$@"

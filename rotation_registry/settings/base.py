@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -162,11 +163,49 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TIMEZONE = TIME_ZONE
+# A job is acknowledged only after it ran, and handed back to the queue when its worker dies, so a
+# killed worker loses nothing; tasks are written to be run twice (docs/statistics-jobs.md).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis down or hung: a page's "recompute" and a posting's save must give up within ~2 s, not the
+# defaults' 20-40 s (4 s connect timeout x retries, then 3 publish retries, each waiting on the socket).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # a worker started before Redis waits for it
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # An unacknowledged job goes back to the queue this long after delivery if its worker died
+    # (longer than the longest job, CELERY_TASK_TIME_LIMIT, so a live worker's job is not run twice).
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=35 * 60),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "socket_timeout": 1.0,
+    "socket_connect_timeout": 1.0,
+    # kombu's own reconnection loop when publishing: one more try, no long sleeps.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_REDIS_SOCKET_TIMEOUT = 1.0
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1.0
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+}
+# Statistics (reports.tasks): everything recomputed nightly; changes recomputed after a quiet spell.
+CELERY_BEAT_SCHEDULE = {
+    "statistics-recompute-all": {
+        "task": "reports.tasks.recompute_all",
+        "schedule": crontab(hour=1, minute=30),
+    },
+}
 
 # The audit is append-only: pghistory installs triggers that refuse UPDATE and DELETE
 # on every event table, so nothing (not even a superuser's QuerySet.delete()) purges it.
 PGHISTORY_APPEND_ONLY = True
 PGHISTORY_ADMIN_MODEL = "pghistory.Events"
+# Attach the request's context (user, url, request id) to writes only: a read (GET) would pay two
+# queries (set_config and its savepoint) for a context no trigger reads.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 # The province this installation serves (the demo loads Lạng Sơn, code 20).
 REGISTRY_PROVINCE_CODE = env.int("REGISTRY_PROVINCE_CODE", default=20)
