@@ -1,0 +1,94 @@
+"""Plan targets (chỉ tiêu) against what was done: the postings linked from the plan's list."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from accounts.scopes import unit_in
+from plans.models import Plan, PlanEntry, PlanTarget
+from postings.directions import Direction
+from postings.filters import plan_target_q
+from postings.models import OCCUPYING_STATUSES, Posting
+from reports.statistics.context import Context
+from reports.statistics.drill import POSTING_LIST, query
+from reports.statistics.evaluations import share
+
+
+def _plans(ctx: Context):
+    plans = Plan.objects.filter(
+        Q(date__gte=ctx.start, date__lte=ctx.end) | Q(period__start__lte=ctx.end, period__end__gte=ctx.start)
+    )
+    if ctx.reach is not None:
+        plans = plans.filter(unit_in("issuing_unit", ctx.reach))
+    return plans.order_by("date", "pk").values("pk", "symbol", "title", "date", "status")
+
+
+def _target_label(target: PlanTarget) -> str:
+    parts = []
+    if target.direction:
+        known = target.direction in Direction.values
+        parts.append(str(Direction(target.direction).label) if known else target.direction)
+    if target.dest_title_id:
+        parts.append(target.dest_title.name)
+    if target.dest_unit_id:
+        parts.append(target.dest_unit.name)
+    return ", ".join(parts) or "Tổng số"
+
+
+def plan_vs_actual(ctx: Context) -> dict:
+    plans = list(_plans(ctx))
+    targets = (
+        PlanTarget.objects.filter(plan__in=[p["pk"] for p in plans])
+        .select_related("dest_unit", "dest_title")
+        .order_by("plan_id", "pk")
+    )
+    counted = Posting.objects.filter(status__in=OCCUPYING_STATUSES, is_primary=True).order_by()
+    items = []
+    for target in targets:  # a handful per plan: one COUNT each
+        done = counted.filter(plan_target_q(target.pk)).count()
+        items.append(
+            {
+                "plan": next(p["symbol"] for p in plans if p["pk"] == target.plan_id),
+                "plan_id": target.plan_id,
+                "target_id": target.pk,
+                "label": _target_label(target),
+                "direction": target.direction or None,
+                "dest_unit": target.dest_unit_id,
+                "dest_title": target.dest_title_id,
+                "target": target.count,
+                "done": done,
+                "share": share(done, target.count),
+                "drill": query({"counted": "true", "plan_target": target.pk}),
+            }
+        )
+    summaries = []
+    for plan in plans:
+        entries = PlanEntry.objects.filter(plan_id=plan["pk"])
+        summaries.append(
+            {
+                "plan": plan["symbol"],
+                "plan_id": plan["pk"],
+                "title": plan["title"],
+                "date": plan["date"].isoformat(),
+                "status": plan["status"],
+                "planned_cadres": entries.count(),
+                "carried_out": entries.filter(posting__in=counted).count(),
+                "drill": query({"counted": "true", "plan": plan["pk"]}),
+            }
+        )
+    explanation = (
+        "Kế hoạch do đơn vị đang xem (hoặc đơn vị trực thuộc) ban hành, có ngày ban hành hoặc giai đoạn nằm "
+        "trong kỳ báo cáo. «Đã thực hiện» là số lượt (đang thực hiện hoặc đã kết thúc, chức vụ chính) đã được "
+        "gắn vào danh sách cán bộ của kế hoạch và đúng hướng, đơn vị (kể cả đơn vị trực thuộc), chức danh mà "
+        "chỉ tiêu nêu; tính cả lượt bắt đầu ngoài kỳ báo cáo, vì chỉ tiêu thuộc kế hoạch chứ không thuộc kỳ. "
+        "Kế hoạch còn là dự thảo vẫn được liệt kê, có ghi trạng thái. "
+        "Một lượt có thể đáp ứng nhiều chỉ tiêu (ví dụ chỉ tiêu theo hướng và chỉ tiêu theo chức danh), nên "
+        "cộng các dòng có thể lớn hơn số lượt đã thực hiện của kế hoạch."
+    )
+    return {
+        "title": "Thực hiện chỉ tiêu kế hoạch",
+        "explanation": explanation,
+        "drill_list": POSTING_LIST,
+        "plans": summaries,
+        "items": items,
+    }
