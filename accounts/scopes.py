@@ -86,6 +86,45 @@ def scope_paths(user) -> list[str] | None:
     return paths
 
 
+def scope_roots(user) -> list[int] | None:
+    """The ids of the top-level units the user's scope lies under: the first segment of each scope path.
+
+    Any unit in scope has a path starting with one of the scope's paths, hence the same first segment,
+    so a row whose units all lie under other top-level units cannot be in scope (the prefilter of
+    `Cadre.visible_to`). Predecessors reached through the lineage are already among the paths. None when
+    no top-level unit can be ruled out: an administrator, or a scope covering every top-level unit.
+    No query beyond `scope_paths`'s (cached on the user).
+    """
+    paths = scope_paths(user)
+    if paths is None or getattr(user, _EVERYWHERE_ATTR, False):
+        return None
+    roots: set[int] = set()
+    for path in paths:
+        segment = path.split("/", 2)[1] if path.startswith("/") else ""
+        if not segment.isdigit():  # not a "/<id>/…" path: rule nothing out rather than hide rows
+            return None
+        roots.add(int(segment))
+    return sorted(roots)
+
+
+_PREDECESSORS_SQL = """
+WITH RECURSIVE found(id) AS (
+    SELECT %s::bigint
+    UNION
+    SELECT l.predecessor_id FROM units_unitlineage l JOIN found f ON l.successor_id = f.id
+)
+SELECT id FROM found
+"""
+
+
+def with_predecessors(unit_id: int) -> list[int]:
+    """The unit and every unit it succeeded, transitively, through every lineage link (merge, split,
+    rename…): the walk a scope makes (the `found` step of _SCOPE_UNITS_SQL), for one unit."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PREDECESSORS_SQL, [unit_id])
+        return sorted(row[0] for row in cursor.fetchall())
+
+
 def units_under(paths: list[str]) -> QuerySet[Unit]:
     """The ids of the units at or under any of the paths (an indexed prefix scan each), as a subquery."""
     return Unit.objects.filter(reduce(or_, (Q(path__startswith=path) for path in paths))).order_by().values("pk")

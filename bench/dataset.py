@@ -15,7 +15,8 @@ How it loads 10^6 postings in minutes:
   exclusion constraints are indexes/expressions, not triggers, so they still hold for every row
   (one primary posting at a time per cadre, dates in order, names as written filled). The
   generator keeps the rest consistent itself, and `verify()` checks the foreign keys and the
-  decision-date rule afterwards with plain SQL. The application never does this.
+  decision-date rule afterwards with plain SQL. The application never does this. The cadres' reach
+  (`reach_roots`, normally kept by triggers) is then computed in one pass by `cadres_refresh_reach_all()`.
 * then VACUUM ANALYZE, so the planner sees real statistics and index-only scans are possible.
 """
 
@@ -717,6 +718,9 @@ def generate(size: Size, *, seed: int = SEED) -> dict:
         world = load_units(cursor)
         log(f"  {len(world.bodies):,} bodies; generating cadres and careers")
         generated = generate_people(cursor, world, size, seed)
+        # The reach triggers (Cadre.reach_roots, cadres migration 0004) were off too: compute it in one pass.
+        log("computing the cadres' reach (cadres_refresh_reach_all)")
+        cursor.execute("SELECT cadres_refresh_reach_all()")
         cursor.execute("SET session_replication_role = DEFAULT")
         reset_sequences(cursor)
         log("checking what the triggers would have checked")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pghistory
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from rotation_registry.common.vietnamese import name_sort_key, normalize_text, search_key
 
@@ -14,45 +17,45 @@ MAJORITY_ETHNICITY = "Kinh"
 
 
 class Sex(models.TextChoices):
-    MALE = "male", "Nam"
-    FEMALE = "female", "Nữ"
+    MALE = "male", _("Nam")
+    FEMALE = "female", _("Nữ")
 
 
 class ProfessionalLevel(models.TextChoices):
-    NONE = "", "Chưa qua đào tạo"
-    TRUNG_CAP = "trung_cap", "Trung cấp"
-    CAO_DANG = "cao_dang", "Cao đẳng"
-    DAI_HOC = "dai_hoc", "Đại học"
-    THAC_SI = "thac_si", "Thạc sĩ"
-    TIEN_SI = "tien_si", "Tiến sĩ"
+    NONE = "", _("Chưa qua đào tạo")
+    TRUNG_CAP = "trung_cap", _("Trung cấp")
+    CAO_DANG = "cao_dang", _("Cao đẳng")
+    DAI_HOC = "dai_hoc", _("Đại học")
+    THAC_SI = "thac_si", _("Thạc sĩ")
+    TIEN_SI = "tien_si", _("Tiến sĩ")
 
 
 class PoliticalTheory(models.TextChoices):
-    NONE = "", "Chưa qua đào tạo"
-    SO_CAP = "so_cap", "Sơ cấp"
-    TRUNG_CAP = "trung_cap", "Trung cấp"
-    CAO_CAP = "cao_cap", "Cao cấp"
-    CU_NHAN = "cu_nhan", "Cử nhân"
+    NONE = "", _("Chưa qua đào tạo")
+    SO_CAP = "so_cap", _("Sơ cấp")
+    TRUNG_CAP = "trung_cap", _("Trung cấp")
+    CAO_CAP = "cao_cap", _("Cao cấp")
+    CU_NHAN = "cu_nhan", _("Cử nhân")
 
 
 class StateManagement(models.TextChoices):
-    NONE = "", "Chưa qua bồi dưỡng"
-    CHUYEN_VIEN = "chuyen_vien", "Chuyên viên"
-    CHUYEN_VIEN_CHINH = "chuyen_vien_chinh", "Chuyên viên chính"
-    CHUYEN_VIEN_CAO_CAP = "chuyen_vien_cao_cap", "Chuyên viên cao cấp"
+    NONE = "", _("Chưa qua bồi dưỡng")
+    CHUYEN_VIEN = "chuyen_vien", _("Chuyên viên")
+    CHUYEN_VIEN_CHINH = "chuyen_vien_chinh", _("Chuyên viên chính")
+    CHUYEN_VIEN_CAO_CAP = "chuyen_vien_cao_cap", _("Chuyên viên cao cấp")
 
 
 class ManagementCategory(models.TextChoices):
-    TW = "tw", "Diện Trung ương quản lý"
-    BTV_TU = "btv_tu", "Diện Ban Thường vụ Tỉnh ủy quản lý"
-    BTV_HU = "btv_hu", "Diện Ban Thường vụ Huyện ủy quản lý"
-    BTV_DU = "btv_du", "Diện Ban Thường vụ Đảng ủy quản lý"
+    TW = "tw", _("Diện Trung ương quản lý")
+    BTV_TU = "btv_tu", _("Diện Ban Thường vụ Tỉnh ủy quản lý")
+    BTV_HU = "btv_hu", _("Diện Ban Thường vụ Huyện ủy quản lý")
+    BTV_DU = "btv_du", _("Diện Ban Thường vụ Đảng ủy quản lý")
 
 
 class CadreQuerySet(models.QuerySet):
     def visible_to(self, user) -> CadreQuerySet:
         """Cadres working in the user's scope, or with any posting from or to it."""
-        from accounts.scopes import scope_filter, scope_paths
+        from accounts.scopes import scope_filter, scope_paths, scope_roots
         from postings.models import Posting
 
         if scope_paths(user) is None:
@@ -60,54 +63,72 @@ class CadreQuerySet(models.QuerySet):
         postings_in_scope = Posting.objects.filter(cadre=OuterRef("pk")).filter(
             scope_filter(user, "origin_unit__path", "dest_unit__path")
         )
-        return self.filter(scope_filter(user, "unit__path") | Q(Exists(postings_in_scope)))
+        exact = scope_filter(user, "unit__path") | Q(Exists(postings_in_scope))
+        roots = scope_roots(user)
+        if not roots:  # everything reachable, or nothing: the array test could not rule anything out
+            return self.filter(exact)
+        # Prefilter: a cadre in scope has a unit, own or of a posting, under a scope path, so that unit's
+        # top-level unit is one of the scope's and is in reach_roots (kept by triggers, migration 0004).
+        # The array test is cheap and spares most candidates the per-cadre EXISTS; it only discards rows
+        # the exact condition would reject (docs/performance.md, "Scoped name search").
+        return self.filter(Q(reach_roots__overlap=roots) & exact)
 
     def search(self, text: str) -> CadreQuerySet:
         return self.filter(search_key__contains=search_key(text))
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+# reach_roots is derived by the database for Cadre.visible_to; it is not audited, so that a posting that
+# changes it writes no audit row for the cadre (docs/performance.md, "Scoped name search").
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=["reach_roots"])
 class Cadre(models.Model):
     """A cadre (cán bộ) as the board records them. Personal data is kept to what the rules need."""
 
-    full_name = models.CharField("họ và tên", max_length=120)
-    other_names = models.CharField("tên gọi khác", max_length=120, blank=True)
-    date_of_birth = models.DateField("ngày sinh")
-    sex = models.CharField("giới tính", max_length=8, choices=Sex.choices)
-    ethnicity = models.CharField("dân tộc", max_length=40, default=MAJORITY_ETHNICITY)
-    religion = models.CharField("tôn giáo", max_length=60, blank=True, help_text="Để trống nếu không theo tôn giáo")
-    birthplace = models.CharField("nơi sinh (như khai)", max_length=255, blank=True)
+    full_name = models.CharField(_("họ và tên"), max_length=120)
+    other_names = models.CharField(_("tên gọi khác"), max_length=120, blank=True)
+    date_of_birth = models.DateField(_("ngày sinh"))
+    sex = models.CharField(_("giới tính"), max_length=8, choices=Sex.choices)
+    ethnicity = models.CharField(_("dân tộc"), max_length=40, default=MAJORITY_ETHNICITY)
+    religion = models.CharField(
+        _("tôn giáo"), max_length=60, blank=True, help_text=_("Để trống nếu không theo tôn giáo")
+    )
+    birthplace = models.CharField(_("nơi sinh (như khai)"), max_length=255, blank=True)
     birthplace_unit = models.ForeignKey(
         "units.Unit",
-        verbose_name="nơi sinh (đơn vị)",
+        verbose_name=_("nơi sinh (đơn vị)"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    home_town = models.CharField("quê quán (như khai)", max_length=255, blank=True)
+    home_town = models.CharField(_("quê quán (như khai)"), max_length=255, blank=True)
     home_town_unit = models.ForeignKey(
         "units.Unit",
-        verbose_name="quê quán (đơn vị)",
+        verbose_name=_("quê quán (đơn vị)"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
     professional_level = models.CharField(
-        "trình độ chuyên môn", max_length=12, blank=True, choices=ProfessionalLevel.choices
+        _("trình độ chuyên môn"), max_length=12, blank=True, choices=ProfessionalLevel.choices
     )
-    professional_field = models.CharField("chuyên ngành", max_length=120, blank=True)
-    political_theory = models.CharField("lý luận chính trị", max_length=12, blank=True, choices=PoliticalTheory.choices)
-    state_management = models.CharField("quản lý nhà nước", max_length=24, blank=True, choices=StateManagement.choices)
-    party_entry_date = models.DateField("ngày vào Đảng", null=True, blank=True)
-    management_category = models.CharField("diện quản lý", max_length=8, blank=True, choices=ManagementCategory.choices)
+    professional_field = models.CharField(_("chuyên ngành"), max_length=120, blank=True)
+    political_theory = models.CharField(
+        _("lý luận chính trị"), max_length=12, blank=True, choices=PoliticalTheory.choices
+    )
+    state_management = models.CharField(
+        _("quản lý nhà nước"), max_length=24, blank=True, choices=StateManagement.choices
+    )
+    party_entry_date = models.DateField(_("ngày vào Đảng"), null=True, blank=True)
+    management_category = models.CharField(
+        _("diện quản lý"), max_length=8, blank=True, choices=ManagementCategory.choices
+    )
     personal_id = models.CharField(
-        "mã cán bộ", max_length=32, blank=True, help_text="Mã định danh trong tỉnh (không phải số CCCD)."
+        _("mã cán bộ"), max_length=32, blank=True, help_text=_("Mã định danh trong tỉnh (không phải số CCCD).")
     )
     unit = models.ForeignKey(
         "units.Unit",
-        verbose_name="đơn vị công tác hiện nay",
+        verbose_name=_("đơn vị công tác hiện nay"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -115,31 +136,43 @@ class Cadre(models.Model):
     )
     search_key = models.CharField(max_length=255, editable=False, db_index=True)
     sort_key = models.CharField(max_length=400, editable=False, db_collation="C", db_index=True)
+    # The ids of the top-level units (first segment of the unit path) of the cadre's own unit and of every
+    # origin and destination unit of their postings, whatever the posting's status. Kept by database
+    # triggers (migration 0004), so bulk writes and QuerySet.update keep it right; a value written from
+    # Python is ignored and recomputed. Only a prefilter for visible_to: the exact condition still decides.
+    reach_roots = ArrayField(
+        models.BigIntegerField(), verbose_name="đơn vị cấp cao nhất liên quan", db_default=[], editable=False
+    )
 
     objects = CadreQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "cán bộ"
-        verbose_name_plural = "cán bộ"
+        verbose_name = _("cán bộ")
+        verbose_name_plural = _("cán bộ")
         ordering = ["sort_key", "date_of_birth"]
         # Accent-free "contains" search: a trigram index serves LIKE '%...%' on the key.
-        indexes = [GinIndex(fields=["search_key"], opclasses=["gin_trgm_ops"], name="cadre_search_key_trgm")]
+        indexes = [
+            GinIndex(fields=["search_key"], opclasses=["gin_trgm_ops"], name="cadre_search_key_trgm"),
+            # The scope prefilter of visible_to (reach_roots && <scope's top-level ids>): ANDed with the
+            # trigram bitmap, only the scope's matches are read from the heap (docs/performance.md).
+            GinIndex(fields=["reach_roots"], name="cadre_reach_roots_gin"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["personal_id"],
                 condition=~Q(personal_id=""),
                 name="cadre_personal_id_unique",
-                violation_error_message="Mã cán bộ này đã được dùng cho người khác.",
+                violation_error_message=_("Mã cán bộ này đã được dùng cho người khác."),
             ),
             models.CheckConstraint(
                 condition=Q(date_of_birth__gte="1900-01-01"),
                 name="cadre_birth_plausible",
-                violation_error_message="Ngày sinh không hợp lệ.",
+                violation_error_message=_("Ngày sinh không hợp lệ."),
             ),
             models.CheckConstraint(
                 condition=Q(party_entry_date__isnull=True) | Q(party_entry_date__gt=F("date_of_birth")),
                 name="cadre_party_entry_after_birth",
-                violation_error_message="Ngày vào Đảng phải sau ngày sinh.",
+                violation_error_message=_("Ngày vào Đảng phải sau ngày sinh."),
             ),
         ]
 
@@ -178,29 +211,31 @@ class PlanningRecordQuerySet(models.QuerySet):
 class PlanningRecord(models.Model):
     """A cadre in the planning pool (quy hoạch) for a title, for a term."""
 
-    cadre = models.ForeignKey(Cadre, verbose_name="cán bộ", on_delete=models.PROTECT, related_name="planning_records")
+    cadre = models.ForeignKey(
+        Cadre, verbose_name=_("cán bộ"), on_delete=models.PROTECT, related_name="planning_records"
+    )
     target_title = models.ForeignKey(
-        "units.PositionTitle", verbose_name="chức danh quy hoạch", on_delete=models.PROTECT
+        "units.PositionTitle", verbose_name=_("chức danh quy hoạch"), on_delete=models.PROTECT
     )
     target_unit = models.ForeignKey(
-        "units.Unit", verbose_name="đơn vị", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "units.Unit", verbose_name=_("đơn vị"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    term = models.ForeignKey("units.Term", verbose_name="nhiệm kỳ", on_delete=models.PROTECT)
-    decision_reference = models.CharField("quyết định phê duyệt", max_length=60, blank=True)
-    valid_from = models.DateField("hiệu lực từ")
-    valid_to = models.DateField("hiệu lực đến", null=True, blank=True)
+    term = models.ForeignKey("units.Term", verbose_name=_("nhiệm kỳ"), on_delete=models.PROTECT)
+    decision_reference = models.CharField(_("quyết định phê duyệt"), max_length=60, blank=True)
+    valid_from = models.DateField(_("hiệu lực từ"))
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
 
     objects = PlanningRecordQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "quy hoạch"
-        verbose_name_plural = "quy hoạch"
+        verbose_name = _("quy hoạch")
+        verbose_name_plural = _("quy hoạch")
         ordering = ["-valid_from"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
                 name="planning_dates_in_order",
-                violation_error_message="Ngày hết hiệu lực quy hoạch phải sau ngày bắt đầu.",
+                violation_error_message=_("Ngày hết hiệu lực quy hoạch phải sau ngày bắt đầu."),
             ),
         ]
 
@@ -209,10 +244,10 @@ class PlanningRecord(models.Model):
 
 
 class EvaluationLevel(models.TextChoices):
-    EXCELLENT = "excellent", "Hoàn thành xuất sắc nhiệm vụ"
-    GOOD = "good", "Hoàn thành tốt nhiệm vụ"
-    COMPLETED = "completed", "Hoàn thành nhiệm vụ"
-    NOT_COMPLETED = "not_completed", "Không hoàn thành nhiệm vụ"
+    EXCELLENT = "excellent", _("Hoàn thành xuất sắc nhiệm vụ")
+    GOOD = "good", _("Hoàn thành tốt nhiệm vụ")
+    COMPLETED = "completed", _("Hoàn thành nhiệm vụ")
+    NOT_COMPLETED = "not_completed", _("Không hoàn thành nhiệm vụ")
 
 
 GOOD_OR_BETTER = (EvaluationLevel.EXCELLENT, EvaluationLevel.GOOD)
@@ -227,44 +262,47 @@ class EvaluationQuerySet(models.QuerySet):
 class Evaluation(models.Model):
     """A yearly (and, from Q4/2025, quarterly) rating (đánh giá, xếp loại)."""
 
-    cadre = models.ForeignKey(Cadre, verbose_name="cán bộ", on_delete=models.PROTECT, related_name="evaluations")
-    year = models.PositiveSmallIntegerField("năm")
-    quarter = models.PositiveSmallIntegerField("quý", null=True, blank=True)
-    level = models.CharField("xếp loại", max_length=16, choices=EvaluationLevel.choices)
-    score = models.DecimalField("điểm", max_digits=5, decimal_places=2, null=True, blank=True)
+    cadre = models.ForeignKey(Cadre, verbose_name=_("cán bộ"), on_delete=models.PROTECT, related_name="evaluations")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    quarter = models.PositiveSmallIntegerField(_("quý"), null=True, blank=True)
+    level = models.CharField(_("xếp loại"), max_length=16, choices=EvaluationLevel.choices)
+    score = models.DecimalField(_("điểm"), max_digits=5, decimal_places=2, null=True, blank=True)
 
     objects = EvaluationQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "đánh giá, xếp loại"
-        verbose_name_plural = "đánh giá, xếp loại"
+        verbose_name = _("đánh giá, xếp loại")
+        verbose_name_plural = _("đánh giá, xếp loại")
         ordering = ["-year", "-quarter"]
         constraints = [
             models.UniqueConstraint(
                 fields=["cadre", "year", "quarter"],
                 nulls_distinct=False,
                 name="evaluation_once_per_period",
-                violation_error_message="Cán bộ đã có đánh giá cho kỳ này.",
+                violation_error_message=_("Cán bộ đã có đánh giá cho kỳ này."),
             ),
             models.CheckConstraint(
                 condition=Q(year__gte=1990, year__lte=2100),
                 name="evaluation_year_plausible",
-                violation_error_message="Năm đánh giá không hợp lệ.",
+                violation_error_message=_("Năm đánh giá không hợp lệ."),
             ),
             # Quarterly ratings began with Kết luận 198-KL/TW (10/2025): quarters I–III only.
             models.CheckConstraint(
                 condition=Q(quarter__isnull=True) | Q(quarter__in=[1, 2, 3], year__gte=2026),
                 name="evaluation_quarter_valid",
-                violation_error_message="Đánh giá theo quý chỉ có từ năm 2026, cho quý I, II, III.",
+                violation_error_message=_("Đánh giá theo quý chỉ có từ năm 2026, cho quý I, II, III."),
             ),
             # Scores out of 100 came with Quy định 366-QĐ/TW (30/8/2025).
             models.CheckConstraint(
                 condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100, year__gte=2025),
                 name="evaluation_score_valid",
-                violation_error_message="Điểm đánh giá từ 0 đến 100, chỉ áp dụng từ năm 2025.",
+                violation_error_message=_("Điểm đánh giá từ 0 đến 100, chỉ áp dụng từ năm 2025."),
             ),
         ]
 
     def __str__(self) -> str:
-        period = f"quý {self.quarter}/{self.year}" if self.quarter else str(self.year)
+        if self.quarter:
+            period = gettext("quý %(quarter)s/%(year)s") % {"quarter": self.quarter, "year": self.year}
+        else:
+            period = str(self.year)
         return f"{self.cadre.full_name} — {period}: {self.get_level_display()}"
