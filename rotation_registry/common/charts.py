@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from rotation_registry.common.formatting import format_number
 
@@ -49,9 +50,12 @@ def _link(href: str, body: str, label: str) -> str:
     return f'<a href="{escape(href)}" aria-label="{escape(label)}">{body}</a>'
 
 
-def _svg(width: float, height: float, title: str, description: str, body: list[str]) -> SafeString:
+def _svg(width: float, height: float, title: str, description: str, body: list[str], *, links: bool) -> SafeString:
+    # An image's children are presentational to assistive technology, so a chart with links is a
+    # group (each link then keeps its own name) and a chart without is an image.
+    role = f'role="group" aria-label="{escape(title)}"' if links else 'role="img"'
     head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width:.0f}" height="{height:.0f}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" {role} width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{FONT}" font-size="{FONT_SIZE}" fill="{TEXT_COLOUR}">'
         f"<title>{escape(title)}</title><desc>{escape(description)}</desc>"
     )
@@ -68,8 +72,9 @@ def nice_step(largest: float, ticks: int = 5) -> float:
     return max(1, factor * magnitude)  # counts are whole numbers: never a step below one
 
 
-def bar_chart(bars: list[Bar], *, title: str, unit: str = "lượt", width: int = 640) -> SafeString:
+def bar_chart(bars: list[Bar], *, title: str, unit: str | None = None, width: int = 640) -> SafeString:
     """Horizontal bars, labels on the left (Vietnamese labels are long), the value after each bar."""
+    unit = unit or gettext("lượt")
     row_height, gap, top = 22, 6, 8
     label_width = min(max((_text_width(bar.label) for bar in bars), default=0) + 12, width * 0.45)
     value_width = max((_text_width(format_number(bar.value)) for bar in bars), default=0) + 10
@@ -93,11 +98,12 @@ def bar_chart(bars: list[Bar], *, title: str, unit: str = "lượt", width: int 
         )
         body.append(_link(bar.href, shape, f"{bar.label}: {value_text} {unit}"))
     description = "; ".join(f"{bar.label}: {format_number(bar.value)} {unit}" for bar in bars)
-    return _svg(width, height, title, description, body)
+    return _svg(width, height, title, description, body, links=any(bar.href for bar in bars))
 
 
-def line_chart(x_labels: list[str], series: list[Series], *, title: str, unit: str = "lượt", width: int = 640):
+def line_chart(x_labels: list[str], series: list[Series], *, title: str, unit: str | None = None, width: int = 640):
     """One line per series over the x labels (terms or years), with a grid, dots and a legend."""
+    unit = unit or gettext("lượt")
     height, left, right, top, bottom = 260, 48, 16, 12, 52
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for s in series for v in s.values if v is not None]
@@ -141,4 +147,4 @@ def line_chart(x_labels: list[str], series: list[Series], *, title: str, unit: s
         )
         for line in series
     )
-    return _svg(width, height, title, description, body)
+    return _svg(width, height, title, description, body, links=False)

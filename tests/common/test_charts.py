@@ -31,6 +31,9 @@ def test_bars_are_proportional_and_numbers_vietnamese():
     assert root.find(f"{SVG}title").text == "Theo hướng luân chuyển"
     assert "Tỉnh về huyện: 2.100 lượt" in root.find(f"{SVG}desc").text
     assert "style=" not in svg  # the CSP allows no inline style
+    # With links inside, the chart is a named group (an image's children would be hidden).
+    assert root.get("role") == "group" and root.get("aria-label") == "Theo hướng luân chuyển"
+    assert _parse(bar_chart([Bar("A", 1)], title="t")).get("role") == "img"
 
 
 def test_labels_are_escaped_and_empty_charts_draw():

@@ -69,6 +69,7 @@ class Expect:
     obj: str | None = None  # the object whose pk builds the URL: cadre, posting, decision, unit, batch
     kwargs: dict = field(default_factory=dict)  # other URL arguments
     query: dict = field(default_factory=dict)
+    query_obj: str | None = None  # the object whose pk goes in ?unit= (pages that take the unit as a parameter)
     post: dict | None = None  # None: not a write URL (its GET row is the whole story)
     note: str = ""
 
@@ -128,6 +129,15 @@ EXPECTATIONS: dict[str, Expect] = {
     "imports:report": Expect(get=EDITORS, obj="batch"),
     # --- Audit ---
     "audit:log": Expect(get=EDITORS),
+    # --- Statistics: stored figures of a unit in the reader's scope (office_b asks for Huyện An: 404) ---
+    "statistics:dashboard": Expect(get=IN_SCOPE_READ, query_obj="unit"),
+    "statistics:runs": Expect(get=IN_SCOPE_READ, query_obj="unit"),
+    # Anyone who reads the figures may ask for them again (POST only); an empty POST asks for the
+    # reader's default figures and goes back to the dashboard, writing nothing to the registry.
+    "statistics:recompute": Expect(
+        get={p: 405 for p in PERSONAS} | {"anonymous": LOGIN},
+        post={p: (302, "statistics:dashboard") for p in PERSONAS} | {"anonymous": LOGIN},
+    ),
 }
 
 
@@ -263,7 +273,8 @@ def test_get(name, client, request, objects):
     mismatches = []
     for persona in PERSONAS:
         _login_as(client, request, persona)
-        answer = _answer(client.get(url, expect.query))
+        query = expect.query | ({"unit": objects[expect.query_obj].pk} if expect.query_obj else {})
+        answer = _answer(client.get(url, query))
         if answer != expect.get[persona]:
             mismatches.append(f"{persona}: expected {expect.get[persona]!r}, got {answer!r}")
     assert not mismatches, f"GET {url} ({name}):\n  " + "\n  ".join(mismatches)
