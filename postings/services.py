@@ -229,6 +229,23 @@ def decision_update(*, actor, decision: Decision, changes: dict, reason: str = "
         return decision
 
 
+@transaction.atomic
+def decision_cancel(*, actor, decision: Decision, reason: str) -> Decision:
+    """Withdraw a decision: each of its postings still standing is cancelled with the same reason, then
+    the decision itself. Nothing is deleted; the reason is kept on every record and in the audit."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"cancel_reason": [_("Phải ghi lý do hủy quyết định.")]})
+    with audit_context(actor=actor, reason=reason):
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        if decision.status == DecisionStatus.CANCELLED:
+            raise ValidationError({NON_FIELD_ERRORS: [_("Quyết định này đã được hủy trước đó.")]})
+        for posting in decision.postings.exclude(status=PostingStatus.CANCELLED).order_by("pk"):
+            posting_cancel(actor=actor, posting=posting, reason=reason)
+        changes = {"status": DecisionStatus.CANCELLED, "cancel_reason": reason}
+        return decision_update(actor=actor, decision=decision, changes=changes, reason=reason)
+
+
 # --- Postings ---
 
 
@@ -356,6 +373,7 @@ def posting_create(
     is_primary: bool = True,
     status: str = PostingStatus.IN_FORCE,
     overrides: Iterable[OverrideRequest] = (),
+    end_previous: bool = False,
     reason: str = "",
 ) -> Posting:
     """Record a posting carried by a decision, after checking it against the rules of the decision date.
@@ -363,6 +381,8 @@ def posting_create(
     Defaults: the origin is the cadre's primary posting held on the start date (its destination);
     units come from positions; names as written come from the units and the positions' titles;
     planned_end is start_date + planned_months (or planned_months is counted from planned_end).
+    end_previous: that primary posting ends the day before (outcome "new post"), in the same
+    transaction, so the new primary posting does not overlap it (R-OVERLAP).
     """
     with audit_context(actor=actor, reason=reason):
         _check_decision(decision)
@@ -374,6 +394,8 @@ def posting_create(
                     origin_title_name = previous.dest_title_name
         if origin_unit is None and origin_position is not None:
             origin_unit = origin_position.unit
+        if end_previous and is_primary:
+            _end_previous_primary(actor=actor, cadre=cadre, start_date=start_date, overrides=overrides)
         if dest_unit is None and dest_position is not None:
             dest_unit = dest_position.unit
         if dest_unit is None:
@@ -415,6 +437,20 @@ def posting_create(
         )
         _derive(posting)
         return _check_and_save(posting, actor=actor, overrides=overrides)
+
+
+def _end_previous_primary(*, actor, cadre: Cadre, start_date: datetime.date, overrides) -> None:
+    """The cadre's primary posting in force on `start_date` ends the day before, for a new post."""
+    previous = primary_posting_on(cadre=cadre, day=start_date)
+    if previous is None or previous.status != PostingStatus.IN_FORCE or previous.start_date >= start_date:
+        return  # nothing held, or a posting the new one cannot follow: R-OVERLAP says so
+    posting_end(
+        actor=actor,
+        posting=previous,
+        actual_end=start_date - datetime.timedelta(days=1),
+        outcome=PostingOutcome.NEW_POST,
+        overrides=overrides,
+    )
 
 
 # Fields a user may change with posting_update; status has its own services (end, cancel).

@@ -16,5 +16,6 @@ urlpatterns = [
     path("decisions/", views.decision_list, name="decision_list"),
     path("decisions/<int:pk>/", views.decision_detail, name="decision_detail"),
     path("decisions/<int:pk>/edit/", views.decision_edit, name="decision_edit"),
+    path("decisions/<int:pk>/cancel/", views.decision_cancel, name="decision_cancel"),
     path("decisions/<int:pk>/history/", views.decision_history, name="decision_history"),
 ]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from cadres.models import Cadre
 from postings import selectors, services, web_forms
-from postings.models import Decision, DecisionStatus
+from postings.models import Decision, DecisionStatus, PostingStatus
 from rotation_registry.common.export import Column
 from rotation_registry.common.views import history_page, list_page
 
@@ -229,6 +229,25 @@ def posting_end(request, pk: int):
             )
             return redirect(saved)
     return render(request, "postings/posting_end.html", {"form": form, "posting": posting})
+
+
+@login_required
+def decision_cancel(request, pk: int):
+    decision = selectors.decision_get_for_user(user=request.user, pk=pk)
+    require_editor(request.user)
+    form = web_forms.DecisionCancelForm(request.POST or None, decision=decision)
+    if request.method == "POST" and form.is_valid():
+        saved = web_forms.decision_cancel_checked(actor=request.user, decision=decision, form=form)
+        if saved is not None:
+            messages.success(
+                request,
+                _("Đã hủy quyết định %(symbol)s và các luân chuyển của quyết định; bản ghi vẫn được lưu.")
+                % {"symbol": decision.symbol},
+            )
+            return redirect(saved)
+    standing = decision.postings.exclude(status=PostingStatus.CANCELLED).count()
+    context = {"form": form, "decision": decision, "standing": standing}
+    return render(request, "postings/decision_cancel.html", context)
 
 
 @login_required

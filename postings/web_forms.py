@@ -438,10 +438,33 @@ class PostingFieldsForm(OverridesMixin, forms.Form):
 
     def posting_kwargs(self) -> dict:
         data = self.cleaned_data
-        return dict(posting_arguments(data), is_primary=not data["concurrent"], overrides=self.overrides())
+        return dict(
+            posting_arguments(data),
+            is_primary=not data["concurrent"],
+            end_previous=data.get("end_previous", False),
+            overrides=self.overrides(),
+        )
 
 
-class PostingRowForm(PostingFieldsForm):
+class PreferenceField(forms.BooleanField):
+    """A choice about how to save, not data: it never makes an empty extra row count as filled in."""
+
+    def has_changed(self, initial, data) -> bool:
+        return False
+
+
+class EndsPreviousMixin(forms.Form):
+    """A new primary post usually ends the one the cadre holds: say so once, on the new posting."""
+
+    end_previous = PreferenceField(
+        label=_("Kết thúc chức vụ chính đang giữ vào ngày trước ngày bắt đầu (bố trí chức vụ mới)"),
+        required=False,
+        initial=True,
+        help_text=_("Bỏ chọn nếu chức vụ đang giữ đã kết thúc, hoặc sẽ ghi kết thúc riêng."),
+    )
+
+
+class PostingRowForm(EndsPreviousMixin, PostingFieldsForm):
     """One cadre moved by the decision being recorded."""
 
     cadre = forms.ModelChoiceField(
@@ -523,7 +546,7 @@ def record_decision(*, actor, form: DecisionForm, rows: BasePostingRowFormSet) -
     return decision
 
 
-class PostingForm(PostingFieldsForm):
+class PostingForm(EndsPreviousMixin, PostingFieldsForm):
     """One posting for a decision already recorded."""
 
     decision = forms.ModelChoiceField(
@@ -698,6 +721,31 @@ class PostingCancelForm(forms.Form):
         self.fields["cancel_reason"].error_messages["required"] = gettext(
             "Lý do hủy: phải ghi lý do hủy luân chuyển (bản ghi không bị xóa, lý do được lưu lại)."
         )
+
+
+class DecisionCancelForm(forms.Form):
+    cancel_reason = forms.CharField(
+        label=_("Lý do hủy"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Ví dụ: quyết định đã bị thu hồi theo văn bản số …; nhập nhầm."),
+    )
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, decision: Decision, **kwargs):
+        kwargs.setdefault("initial", {})["version"] = row_version(decision)
+        super().__init__(*args, **kwargs)
+        name_fields_in_errors(self)
+        self.fields["cancel_reason"].error_messages["required"] = gettext(
+            "Lý do hủy: phải ghi lý do hủy quyết định (bản ghi không bị xóa, lý do được lưu lại)."
+        )
+
+
+def decision_cancel_checked(*, actor, decision: Decision, form: DecisionCancelForm) -> Decision | None:
+    reason = form.cleaned_data["cancel_reason"]
+    return save_unless_stale(
+        decision, form, lambda current: services.decision_cancel(actor=actor, decision=current, reason=reason)
+    )
 
 
 def posting_cancel_checked(*, actor, posting: Posting, form: PostingCancelForm) -> Posting | None:

@@ -108,6 +108,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "postings:decision_history": Expect(get=IN_SCOPE_READ, obj="decision"),
     "postings:decision_create": Expect(get=EDITORS, post=EDITORS),
     "postings:decision_edit": Expect(get=EDITORS_SCOPE_FIRST, obj="decision", post=EDITORS_SCOPE_FIRST),
+    "postings:decision_cancel": Expect(get=EDITORS_SCOPE_FIRST, obj="decision", post=EDITORS_SCOPE_FIRST),
     "postings:decision_autocomplete": Expect(get=SIGNED_IN, query={"field": "decision", "decision__search": "31"}),
     # --- Units ---
     "units:tree": Expect(get=SIGNED_IN),

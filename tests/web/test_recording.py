@@ -433,3 +433,55 @@ def test_the_decision_autocomplete_matches_the_number_without_accents(client, bo
     assert len(choices(client.get(url, {"field": "decision", "decision__search": "127-QĐ"}))) == 1
     client.force_login(office_b)  # the decision is the Tỉnh ủy's and moves no one in Huyện Bình
     assert choices(client.get(url, {"field": "decision", "decision__search": "127"})) == []
+
+
+# --- A new post ends the one held; a decision withdrawn cancels its postings ---
+
+
+def _single_post(kit, batch, decision, **extra) -> dict:
+    data = {"decision": decision.pk, "cadre": batch["planned"].pk, "start_date": START.isoformat()}
+    data.update(planned_months="36", kind="luan_chuyen", purpose="dao_tao", dest_position=batch["dest_a"].pk)
+    return {**data, **extra}
+
+
+def test_a_new_primary_posting_ends_the_one_held_the_day_before(client, board_officer, kit, batch):
+    held = kit.held(cadre=batch["planned"], dest=batch["origin"], start=D(2019, 6, 1), end=None)
+    decision = kit.decision(DAY, symbol="128-QĐ/TU")
+    client.force_login(board_officer)
+    url = reverse("postings:create")
+    # Unchecked, the new primary posting would overlap the one held: refused, nothing written.
+    response = client.post(url, _single_post(kit, batch, decision))
+    assert response.status_code == 200 and Posting.objects.count() == 1
+    assert "chức vụ chính" in response.text  # R-OVERLAP, in Vietnamese
+    # Checked (the form's default): the posting held ends on 31/5/2023 with "new post", the new one is saved.
+    response = client.post(url, _single_post(kit, batch, decision, end_previous="on"))
+    assert response.status_code == 302, response.context["form"].errors
+    held.refresh_from_db()
+    assert (held.status, held.actual_end, held.outcome) == (PostingStatus.ENDED, D(2023, 5, 31), "chuc_vu_moi")
+    new = Posting.objects.exclude(pk=held.pk).get()
+    assert new.origin_position == batch["origin"] and new.status == PostingStatus.IN_FORCE
+    assert client.get(url).context["form"]["end_previous"].value() is True
+
+
+def test_cancelling_a_decision_cancels_its_postings_with_the_reason_and_deletes_nothing(
+    client, board_officer, kit, recorded
+):
+    decision = recorded.decision
+    client.force_login(board_officer)
+    url = reverse("postings:decision_cancel", args=[decision.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "cũng hủy 1 luân chuyển" in page.text
+    response = client.post(url, {"cancel_reason": "", "version": row_version(decision)})
+    assert "phải ghi lý do hủy quyết định" in " ".join(response.context["form"].errors["cancel_reason"])
+    stale = row_version(decision)
+    services.decision_update(actor=kit.officer, decision=decision, changes={"signer": "Người khác"})
+    response = client.post(url, {"cancel_reason": "Thu hồi theo QĐ 130-QĐ/TU", "version": stale})
+    assert STALE_MESSAGE in response.text
+    decision.refresh_from_db()  # the page drawn again, with the other officer's change
+    response = client.post(url, {"cancel_reason": "Thu hồi theo QĐ 130-QĐ/TU", "version": row_version(decision)})
+    assert response.status_code == 302
+    decision.refresh_from_db()
+    recorded.refresh_from_db()
+    assert (decision.status, decision.cancel_reason) == ("cancelled", "Thu hồi theo QĐ 130-QĐ/TU")
+    assert (recorded.status, recorded.cancel_reason) == (PostingStatus.CANCELLED, "Thu hồi theo QĐ 130-QĐ/TU")
+    assert Posting.objects.filter(pk=recorded.pk).exists()
