@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from postings.directions import Direction
+from postings.validators import validate_pdf_scan
 from rotation_registry.common.documents import NumberedDocument
 from rotation_registry.common.formatting import format_date
 from rotation_registry.common.vietnamese import normalize_text
@@ -128,7 +129,7 @@ class Decision(NumberedDocument):
     signer = models.CharField(_("người ký"), max_length=120, blank=True)
     signer_title = models.CharField(_("chức vụ người ký"), max_length=120, blank=True)
     summary = models.CharField(_("trích yếu"), max_length=500, blank=True)
-    scan = models.FileField(_("bản chụp (PDF)"), upload_to="decisions/%Y/", blank=True)
+    scan = models.FileField(_("bản chụp (PDF)"), upload_to="decisions/%Y/", blank=True, validators=[validate_pdf_scan])
     status = models.CharField(
         _("trạng thái"), max_length=12, choices=DecisionStatus.choices, default=DecisionStatus.IN_FORCE
     )

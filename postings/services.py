@@ -142,9 +142,13 @@ def decision_create(
     signer: str = "",
     signer_title: str = "",
     summary: str = "",
+    scan=None,
     reason: str = "",
 ) -> Decision:
-    """Record a decision after checking its number (R-DOCNUMBER): form, congress term, uniqueness."""
+    """Record a decision after checking its number (R-DOCNUMBER): form, congress term, uniqueness.
+
+    `scan`: the signed decision as a PDF (an uploaded file), checked by postings.validators.
+    """
     with audit_context(actor=actor, reason=reason):
         symbol = clean_symbol(symbol)
         errors = _decision_number_and_issuer_errors(symbol=symbol, day=date, issuing_unit=issuing_unit)
@@ -159,6 +163,8 @@ def decision_create(
             summary=summary,
             congress_term=Term.congress_term_on(date),
         )
+        if scan:
+            decision.scan = scan
         full_clean_in_vietnamese(decision)
         _save(decision)
         return decision

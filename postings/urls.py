@@ -17,5 +17,6 @@ urlpatterns = [
     path("decisions/<int:pk>/", views.decision_detail, name="decision_detail"),
     path("decisions/<int:pk>/edit/", views.decision_edit, name="decision_edit"),
     path("decisions/<int:pk>/cancel/", views.decision_cancel, name="decision_cancel"),
+    path("decisions/<int:pk>/scan/", views.decision_scan, name="decision_scan"),
     path("decisions/<int:pk>/history/", views.decision_history, name="decision_history"),
 ]

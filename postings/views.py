@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -81,6 +82,16 @@ def decision_detail(request, pk: int):
 
 
 @login_required
+def decision_scan(request, pk: int):
+    """The signed decision's PDF, for those who may see the decision (media files are not served publicly)."""
+    decision = selectors.decision_get_for_user(user=request.user, pk=pk)
+    if not decision.scan:
+        raise Http404(_("Quyết định này chưa có bản chụp."))
+    filename = f"{decision.symbol.replace('/', '-')}.pdf"
+    return FileResponse(decision.scan.open("rb"), content_type="application/pdf", filename=filename)
+
+
+@login_required
 def decision_history(request, pk: int):
     return history_page(request, selectors.decision_get_for_user(user=request.user, pk=pk))
 
@@ -107,7 +118,7 @@ def decision_create(request):
     require_editor(request.user)
     adding_row = "add_row" in request.POST
     data = web_forms.with_one_more_row(request.POST) if adding_row else (request.POST or None)
-    form = web_forms.DecisionForm(data, user=request.user)
+    form = web_forms.DecisionForm(data, request.FILES or None, user=request.user)
     rows = web_forms.PostingRowFormSet(data, prefix=web_forms.ROWS_PREFIX, form_kwargs={"user": request.user})
     if request.method == "POST" and not adding_row:
         decision = web_forms.record_decision(actor=request.user, form=form, rows=rows)
@@ -130,7 +141,7 @@ def decision_create(request):
 def decision_edit(request, pk: int):
     decision = selectors.decision_get_for_user(user=request.user, pk=pk)
     require_editor(request.user)
-    form = web_forms.DecisionForm(request.POST or None, user=request.user, decision=decision)
+    form = web_forms.DecisionForm(request.POST or None, request.FILES or None, user=request.user, decision=decision)
     if request.method == "POST" and form.is_valid():
         saved = web_forms.decision_update_checked(actor=request.user, decision=decision, form=form)
         if saved is not None:

@@ -25,6 +25,7 @@ from postings import selectors, services
 from postings.forms import OVERRIDABLE_RULES, posting_arguments
 from postings.models import Decision, DecisionStatus, Posting, PostingKind, PostingOutcome, PostingPurpose
 from postings.rules import Finding
+from postings.validators import validate_pdf_scan
 from rotation_registry.common.concurrency import lock_if_unchanged, row_version
 from rotation_registry.common.formatting import format_date
 from rotation_registry.common.forms import add_service_errors
@@ -247,12 +248,19 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Ví dụ: Về việc luân chuyển, điều động cán bộ."),
     )
+    scan = forms.FileField(
+        label=_("Bản chụp quyết định (PDF)"),
+        required=False,
+        validators=[validate_pdf_scan],
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+        help_text=_("Không bắt buộc; tệp PDF, tối đa 20 MB."),
+    )
     reason = forms.CharField(
         label=_("Lý do, căn cứ (ghi vào nhật ký)"), max_length=500, required=False, help_text=_("Không bắt buộc.")
     )
     version = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    EDITABLE = ("symbol", "date", "issuing_unit", "signer", "signer_title", "summary")
+    EDITABLE = ("symbol", "date", "issuing_unit", "signer", "signer_title", "summary", "scan")
 
     def __init__(self, *args, user, decision: Decision | None = None, **kwargs):
         if decision is not None:

@@ -1,6 +1,7 @@
 """The test suite: the machine's PostgreSQL and Redis (or DATABASE_URL / REDIS_URL)."""
 
 import os
+import tempfile
 
 from .base import *  # noqa: F403
 
@@ -14,3 +15,6 @@ WHITENOISE_AUTOREFRESH = True
 
 # A queue of this test run's own: a `make run` worker on the same Redis must not take the tests' jobs.
 CELERY_TASK_DEFAULT_QUEUE = f"rotation-registry-tests-{os.getpid()}"
+
+# Uploaded files (decision scans) go to a directory of this run's own, never into the checkout.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="rotation-registry-test-media-")

@@ -27,6 +27,7 @@ import openpyxl
 import pghistory.models
 import pytest
 from django.contrib.admin.sites import site as admin_site
+from django.core.files.base import ContentFile
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import NoReverseMatch
 
@@ -66,7 +67,7 @@ BATCH_PAGE = (302, "imports:detail")
 @dataclass(frozen=True)
 class Expect:
     get: dict
-    obj: str | None = None  # the object whose pk builds the URL: cadre, posting, decision, unit, batch
+    obj: str | None = None  # the object whose pk builds the URL: cadre, posting, decision, unit, batch, plan…
     kwargs: dict = field(default_factory=dict)  # other URL arguments
     query: dict = field(default_factory=dict)
     query_obj: str | None = None  # the object whose pk goes in ?unit= (pages that take the unit as a parameter)
@@ -109,6 +110,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "postings:decision_create": Expect(get=EDITORS, post=EDITORS),
     "postings:decision_edit": Expect(get=EDITORS_SCOPE_FIRST, obj="decision", post=EDITORS_SCOPE_FIRST),
     "postings:decision_cancel": Expect(get=EDITORS_SCOPE_FIRST, obj="decision", post=EDITORS_SCOPE_FIRST),
+    "postings:decision_scan": Expect(get=IN_SCOPE_READ, obj="decision"),
     "postings:decision_autocomplete": Expect(get=SIGNED_IN, query={"field": "decision", "decision__search": "31"}),
     # --- Units ---
     "units:tree": Expect(get=SIGNED_IN),
@@ -139,6 +141,17 @@ EXPECTATIONS: dict[str, Expect] = {
         get={p: 405 for p in PERSONAS} | {"anonymous": LOGIN},
         post={p: (302, "statistics:dashboard") for p in PERSONAS} | {"anonymous": LOGIN},
     ),
+    # --- Plans (a draft plan of Huyện ủy An, with one planned cadre; the pages read it in the user's scope) ---
+    "plans:list": Expect(get=SIGNED_IN),
+    "plans:create": Expect(get=EDITORS, post=EDITORS),
+    "plans:detail": Expect(get=IN_SCOPE_READ, obj="plan"),
+    "plans:history": Expect(get=IN_SCOPE_READ, obj="plan"),
+    "plans:pdf": Expect(get=IN_SCOPE_READ, obj="plan"),
+    "plans:edit": Expect(get=EDITORS_SCOPE_FIRST, obj="plan", post=EDITORS_SCOPE_FIRST),
+    # Issue and amend confirm on a page; an empty POST lacks the version the user saw and writes nothing.
+    "plans:issue": Expect(get=EDITORS_SCOPE_FIRST, obj="plan", post=EDITORS_SCOPE_FIRST),
+    "plans:amend": Expect(get=EDITORS_SCOPE_FIRST, obj="plan", post=EDITORS_SCOPE_FIRST),
+    "plans:entry_link": Expect(get=EDITORS_SCOPE_FIRST, obj="plan_entry", post=EDITORS_SCOPE_FIRST),
 }
 
 
@@ -192,6 +205,7 @@ def objects_in_district_a(world, importer) -> dict:
     """A cadre, its posting, the decision and the district inside Huyện An, and `importer`'s import batch."""
     TermFactory(name="2015–2020", start=D(2015, 10, 1), end=D(2020, 9, 30))
     decision = DecisionFactory(symbol="31-QĐ/HU", date=D(2018, 3, 1), issuing_unit=world.district_a_committee)
+    decision.scan.save("31-QD-HU.pdf", ContentFile(b"%PDF-1.4\n% the signed decision\n"))
     cadre = CadreFactory(full_name="Nguyễn Công Trưởng", unit=world.district_a_department)
     posting = Posting.objects.create(
         cadre=cadre,
@@ -207,7 +221,18 @@ def objects_in_district_a(world, importer) -> dict:
         direction="huyen_xa",
     )
     batch = batch_receive(actor=importer, kind="cadres", file_name="can-bo.xlsx", data=cadre_workbook())
-    return {"cadre": cadre, "posting": posting, "decision": decision, "unit": world.district_a, "batch": batch}
+    objects = {"cadre": cadre, "posting": posting, "decision": decision, "unit": world.district_a, "batch": batch}
+    return objects | plans_in_district_a(world, cadre)
+
+
+def plans_in_district_a(world, cadre) -> dict:
+    """A draft plan of Huyện ủy An and its one planned cadre (plans:* rows)."""
+    from plans.models import Plan, PlanEntry
+
+    plan = Plan.objects.create(
+        symbol="05-KH/HU", date=D(2018, 4, 2), issuing_unit=world.district_a_committee, title="luân chuyển cán bộ"
+    )
+    return {"plan": plan, "plan_entry": PlanEntry.objects.create(plan=plan, cadre=cadre)}
 
 
 def cadre_workbook() -> bytes:

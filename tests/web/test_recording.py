@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from postings import services
@@ -485,3 +486,21 @@ def test_cancelling_a_decision_cancels_its_postings_with_the_reason_and_deletes_
     assert (decision.status, decision.cancel_reason) == ("cancelled", "Thu hồi theo QĐ 130-QĐ/TU")
     assert (recorded.status, recorded.cancel_reason) == (PostingStatus.CANCELLED, "Thu hồi theo QĐ 130-QĐ/TU")
     assert Posting.objects.filter(pk=recorded.pk).exists()
+
+
+def test_a_decision_keeps_its_signed_pdf_shown_only_within_scope(client, board_officer, office_merged, kit, batch):
+    client.force_login(board_officer)
+    url = reverse("postings:decision_create")
+    data = batch_post(kit, batch, ov_r_planning="on", ov_r_planning_reason="Theo chỉ đạo của Ban Thường vụ")
+    not_pdf = SimpleUploadedFile("quyet-dinh.pdf", b"MZ\x90\x00 an executable", content_type="application/pdf")
+    response = client.post(url, {**data, "scan": not_pdf})
+    assert response.status_code == 200 and nothing_written()
+    assert "phải là tệp PDF" in " ".join(response.context["form"].errors["scan"])
+    pdf = SimpleUploadedFile("quyet-dinh.pdf", b"%PDF-1.4\n% signed\n", content_type="application/pdf")
+    client.post(url, {**data, "scan": pdf})
+    decision = Decision.objects.get()
+    scan = client.get(reverse("postings:decision_scan", args=[decision.pk]))
+    assert scan.status_code == 200 and scan["Content-Type"] == "application/pdf"
+    assert b"".join(scan.streaming_content).startswith(b"%PDF-")
+    client.force_login(office_merged)  # the decision moves nobody to or from Xã Hợp Nhất
+    assert client.get(reverse("postings:decision_scan", args=[decision.pk])).status_code == 404
