@@ -23,6 +23,7 @@ from cadres.models import (
     Sex,
 )
 from postings.models import Posting
+from rotation_registry.common.filters import SidebarMixin
 from rotation_registry.common.vietnamese import search_key
 from rotation_registry.common.widgets import AutocompleteWidget
 from units.models import Unit
@@ -155,7 +156,19 @@ def counted_rotations(start: datetime.date | None, end: datetime.date | None, un
     return postings.order_by()
 
 
-class CadreFilterSet(django_filters.FilterSet):
+class CadreFilterSet(SidebarMixin, django_filters.FilterSet):
+    sidebar = (
+        "q",
+        "unit",
+        "sex",
+        "ethnicity",
+        "minority",
+        "age_band",
+        "age_on",
+        "management_category",
+        "professional_level",
+        "political_theory",
+    )
     q = django_filters.CharFilter(method="search", label=_("Họ tên (gõ không dấu được)"))
     unit = django_filters.ModelChoiceFilter(
         queryset=Unit.objects.all(),

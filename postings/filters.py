@@ -34,6 +34,7 @@ from postings.models import (
     PostingPurpose,
     PostingStatus,
 )
+from rotation_registry.common.filters import CatalogueChoiceFilter, SidebarMixin
 from rotation_registry.common.vietnamese import search_key
 from rotation_registry.common.widgets import AutocompleteWidget
 from units.models import Level, PositionTitle, Term, Unit, UnitKind, UnitLineage
@@ -177,7 +178,25 @@ def plan_target_q(target_id: int) -> Q:
     return condition
 
 
-class PostingFilterSet(django_filters.FilterSet):
+class PostingFilterSet(SidebarMixin, django_filters.FilterSet):
+    sidebar = (
+        "q",
+        "unit",
+        "level",
+        "direction",
+        "kind",
+        "purpose",
+        "status",
+        "term",
+        "start_from",
+        "start_to",
+        "title",
+        "sex",
+        "ethnicity",
+        "age_band",
+        "management_category",
+        "plan",
+    )
     q = django_filters.CharFilter(method="search", label=_("Họ tên cán bộ (gõ không dấu được)"))
     unit = django_filters.ModelChoiceFilter(
         queryset=Unit.objects.all(),
@@ -190,12 +209,10 @@ class PostingFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=PostingKind.choices, label=_("Hình thức"))
     purpose = django_filters.ChoiceFilter(choices=PostingPurpose.choices, label=_("Mục đích"))
     status = django_filters.ChoiceFilter(choices=PostingStatus.choices, label=_("Trạng thái"))
-    term = django_filters.ModelChoiceFilter(
-        queryset=Term.objects.all(), method="in_term", label=_("Nhiệm kỳ, giai đoạn")
-    )
+    term = CatalogueChoiceFilter(queryset=Term.objects.all(), method="in_term", label=_("Nhiệm kỳ, giai đoạn"))
     start_from = django_filters.DateFilter(field_name="start_date", lookup_expr="gte", label=_("Bắt đầu từ ngày"))
     start_to = django_filters.DateFilter(field_name="start_date", lookup_expr="lte", label=_("Bắt đầu đến ngày"))
-    title = django_filters.ModelChoiceFilter(
+    title = CatalogueChoiceFilter(
         queryset=PositionTitle.objects.all(), field_name="dest_position__title", label=_("Chức danh nơi đến")
     )
     sex = django_filters.ChoiceFilter(choices=Sex.choices, field_name="cadre__sex", label=_("Giới tính"))
@@ -359,7 +376,7 @@ class DecisionFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=DecisionStatus.choices, label=_("Trạng thái"))
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("Từ ngày"))
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("Đến ngày"))
-    term = django_filters.ModelChoiceFilter(
+    term = CatalogueChoiceFilter(
         queryset=Term.objects.filter(kind="congress"), field_name="congress_term", label=_("Nhiệm kỳ")
     )
 

@@ -27,7 +27,7 @@ def pick(scope: Page | Locator, label: str, typed: str, match: str) -> None:
 def fill_row(row: Locator, *, cadre_typed: str, cadre: str, position_typed: str, position: str) -> None:
     pick(row, "Cán bộ", cadre_typed, cadre)
     pick(row, "Vị trí nơi đến", position_typed, position)
-    row.get_by_label("Ngày bắt đầu").fill("2023-06-01")
+    row.get_by_label("Ngày bắt đầu *", exact=True).fill("2023-06-01")
 
 
 def test_a_decision_with_two_postings_one_overridden_is_recorded_and_found(page: Page, board_officer, kit):

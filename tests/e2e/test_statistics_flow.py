@@ -6,6 +6,7 @@ queue, against the real Redis) computes the run the "Tính lại" button asks fo
 
 from __future__ import annotations
 
+import re
 import time
 
 import openpyxl
@@ -42,7 +43,11 @@ def test_a_leader_reads_132_rotations_clicks_through_and_downloads_form_11(page:
     page.get_by_role("button", name="Xem").click()
     expect(page.get_by_text("Chưa có số liệu đã tính cho lựa chọn này")).to_be_visible()
     page.get_by_role("button", name="Tính lại").click()
-    expect(page.get_by_text("Đã gửi yêu cầu tính lại")).to_be_visible()
+    # Loading the demo already queued a recompute (changes are recomputed after a quiet spell): the
+    # button then says so instead of queuing a second one.
+    expect(page.get_by_role("status").first).to_contain_text(
+        re.compile("Đã gửi yêu cầu tính lại|Đã có yêu cầu tính lại")
+    )
 
     # The worker computes it; the page only ever reads the stored run.
     deadline = time.monotonic() + WAIT_FOR_RUN_S
@@ -52,7 +57,7 @@ def test_a_leader_reads_132_rotations_clicks_through_and_downloads_form_11(page:
         page.reload()
     total = page.locator(".big-figure a")
     expect(total).to_have_text("132")
-    expect(page.get_by_text("Tỉnh Lạng Sơn — Từ ngày 1/1/2016 đến ngày 31/12/2020")).to_be_visible()
+    expect(page.get_by_text("Tỉnh Lạng Sơn — từ ngày 1/1/2016 đến ngày 31/12/2020", exact=True)).to_be_visible()
     expect(page.get_by_text("92,03%")).to_be_visible()
     expect(page.get_by_text("98,5%")).to_be_visible()
     check_page(page, "statistics-dashboard")

@@ -21,6 +21,7 @@ D = datetime.date
 @pytest.fixture
 def rotation(world):
     TermFactory(kind=TermKind.PLAN, name="2016–2020", start=D(2016, 1, 1), end=D(2020, 12, 31))
+    TermFactory(name="2015–2020")  # the decisions' congress term (a flushed database lacks the catalogues)
     decision = DecisionFactory(symbol="55-QĐ/TU", date=D(2018, 3, 1), issuing_unit=world.provincial_committee)
     return Posting.objects.create(
         cadre=CadreFactory(full_name="Vi Văn Lệnh", unit=world.district_a_department),

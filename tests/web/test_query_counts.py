@@ -215,3 +215,14 @@ def test_the_imports_page_lists_past_imports_at_the_same_cost_for_3_and_30(clien
     assert n_few == n_many, (n_few, n_many, sql)
     # session, user, the batches with their senders
     assert n_many == 3, "\n".join(sql)
+
+
+def test_a_short_catalogue_filter_costs_one_query_chosen_or_not(client, board_officer, many, world):
+    """The term filter validates the chosen term and draws its options from the same query."""
+    from units.models import Term
+
+    client.force_login(board_officer)
+    term = Term.objects.get(kind="congress", name="2015–2020")
+    plain, _ = _count(client, reverse("postings:list"), {"per_page": 10})
+    chosen, sql = _count(client, reverse("postings:list"), {"per_page": 10, "term": term.pk})
+    assert chosen == plain, "\n".join(sql)
