@@ -25,7 +25,7 @@ from cadres.models import (
 from postings.models import Posting
 from rotation_registry.common.filters import SidebarMixin
 from rotation_registry.common.vietnamese import search_key
-from rotation_registry.common.widgets import AutocompleteWidget
+from units.filters import unit_filter
 from units.models import Unit
 
 AGE_BANDS = [("40", _("Từ 40 tuổi trở xuống")), ("41-50", _("Từ 41 đến 50 tuổi")), ("51", _("Trên 50 tuổi"))]
@@ -170,12 +170,7 @@ class CadreFilterSet(SidebarMixin, django_filters.FilterSet):
         "political_theory",
     )
     q = django_filters.CharFilter(method="search", label=_("Họ tên (gõ không dấu được)"))
-    unit = django_filters.ModelChoiceFilter(
-        queryset=Unit.objects.all(),
-        widget=AutocompleteWidget("units:autocomplete", Unit),
-        label=_("Đơn vị (gồm đơn vị trực thuộc)"),
-        method="in_unit",
-    )
+    unit = unit_filter(_("Đơn vị (gồm đơn vị trực thuộc)"), "in_unit")
     sex = django_filters.ChoiceFilter(choices=Sex.choices, label=_("Giới tính"))
     ethnicity = django_filters.CharFilter(method="by_ethnicity", label=_("Dân tộc"))
     minority = django_filters.BooleanFilter(method="ethnic_minority", label=_("Dân tộc thiểu số"))
@@ -187,17 +182,9 @@ class CadreFilterSet(SidebarMixin, django_filters.FilterSet):
     )
     political_theory = django_filters.ChoiceFilter(choices=PoliticalTheory.choices[1:], label=_("Lý luận chính trị"))
     # --- Drill-downs of the statistics (reports/statistics): each figure's exact cadres ---
-    works_in = django_filters.ModelChoiceFilter(
-        queryset=Unit.objects.all(),
-        widget=AutocompleteWidget("units:autocomplete", Unit),
-        label=_("Đang công tác tại đơn vị (gồm đơn vị trực thuộc)"),
-        method="working_in",
-    )
-    works_in_lineage = django_filters.ModelChoiceFilter(
-        queryset=Unit.objects.all(),
-        widget=AutocompleteWidget("units:autocomplete", Unit),
-        label=_("Đang công tác tại đơn vị theo cơ cấu hiện nay (gồm đơn vị tiền thân)"),
-        method="working_in",
+    works_in = unit_filter(_("Đang công tác tại đơn vị (gồm đơn vị trực thuộc)"), "working_in")
+    works_in_lineage = unit_filter(
+        _("Đang công tác tại đơn vị theo cơ cấu hiện nay (gồm đơn vị tiền thân)"), "working_in"
     )
     qualification = django_filters.ChoiceFilter(
         choices=QUALIFICATION_CHOICES, method="by_recorded_level", label=_("Nhóm trình độ chuyên môn")
@@ -209,18 +196,8 @@ class CadreFilterSet(SidebarMixin, django_filters.FilterSet):
     rotated = django_filters.BooleanFilter(method="was_rotated", label=_("Có lượt luân chuyển được thống kê"))
     rotated_from = django_filters.DateFilter(method="noop", label=_("… bắt đầu từ ngày"))
     rotated_to = django_filters.DateFilter(method="noop", label=_("… bắt đầu đến ngày"))
-    rotated_unit = django_filters.ModelChoiceFilter(
-        queryset=Unit.objects.all(),
-        widget=AutocompleteWidget("units:autocomplete", Unit),
-        label=_("… đi hoặc đến đơn vị"),
-        method="noop",
-    )
-    rotated_unit_lineage = django_filters.ModelChoiceFilter(
-        queryset=Unit.objects.all(),
-        widget=AutocompleteWidget("units:autocomplete", Unit),
-        label=_("… đi hoặc đến đơn vị theo cơ cấu hiện nay"),
-        method="noop",
-    )
+    rotated_unit = unit_filter(_("… đi hoặc đến đơn vị"), "noop")
+    rotated_unit_lineage = unit_filter(_("… đi hoặc đến đơn vị theo cơ cấu hiện nay"), "noop")
     evaluated_year = django_filters.NumberFilter(
         method="by_evaluation", label=_("Có đánh giá năm"), min_value=1990, max_value=2100
     )

@@ -37,6 +37,7 @@ from postings.models import (
 from rotation_registry.common.filters import CatalogueChoiceFilter, SidebarMixin
 from rotation_registry.common.vietnamese import search_key
 from rotation_registry.common.widgets import AutocompleteWidget
+from units.filters import unit_filter
 from units.models import Level, PositionTitle, Term, Unit, UnitKind, UnitLineage
 
 # --- Helpers of the statistics drill-downs (reports/statistics counts with the same definitions) ---
@@ -198,12 +199,7 @@ class PostingFilterSet(SidebarMixin, django_filters.FilterSet):
         "plan",
     )
     q = django_filters.CharFilter(method="search", label=_("Họ tên cán bộ (gõ không dấu được)"))
-    unit = django_filters.ModelChoiceFilter(
-        queryset=Unit.objects.all(),
-        widget=AutocompleteWidget("units:autocomplete", Unit),
-        label=_("Đơn vị đi hoặc đến (gồm đơn vị trực thuộc)"),
-        method="in_unit",
-    )
+    unit = unit_filter(_("Đơn vị đi hoặc đến (gồm đơn vị trực thuộc)"), "in_unit")
     level = django_filters.ChoiceFilter(choices=Level.choices, field_name="dest_unit__level", label=_("Cấp nơi đến"))
     direction = django_filters.ChoiceFilter(choices=Direction.choices, label=_("Hướng luân chuyển"))
     kind = django_filters.ChoiceFilter(choices=PostingKind.choices, label=_("Hình thức"))
@@ -226,12 +222,7 @@ class PostingFilterSet(SidebarMixin, django_filters.FilterSet):
     counted = django_filters.BooleanFilter(
         method="only_counted", label=_("Chỉ lượt được thống kê (đang thực hiện, đã kết thúc; chức vụ chính)")
     )
-    unit_lineage = django_filters.ModelChoiceFilter(
-        queryset=Unit.objects.all(),
-        widget=AutocompleteWidget("units:autocomplete", Unit),
-        label=_("Đơn vị đi hoặc đến theo cơ cấu hiện nay (gồm đơn vị tiền thân)"),
-        method="in_unit_lineage",
-    )
+    unit_lineage = unit_filter(_("Đơn vị đi hoặc đến theo cơ cấu hiện nay (gồm đơn vị tiền thân)"), "in_unit_lineage")
     direction_not = django_filters.CharFilter(
         method="not_in_directions",
         label=_("Trừ các hướng (mã, cách nhau dấu phẩy)"),
@@ -260,18 +251,8 @@ class PostingFilterSet(SidebarMixin, django_filters.FilterSet):
     )
     overdue = django_filters.BooleanFilter(method="noop", label=_("… và đã quá hạn"))
     plan_target = django_filters.NumberFilter(method="in_plan_target", label=_("Thực hiện chỉ tiêu kế hoạch (mã)"))
-    origin_unit = django_filters.ModelChoiceFilter(
-        queryset=Unit.objects.all(),
-        widget=AutocompleteWidget("units:autocomplete", Unit),
-        label=_("Đơn vị nơi đi (gồm đơn vị trực thuộc)"),
-        method="in_origin_unit",
-    )
-    origin_unit_lineage = django_filters.ModelChoiceFilter(
-        queryset=Unit.objects.all(),
-        widget=AutocompleteWidget("units:autocomplete", Unit),
-        label=_("Đơn vị nơi đi theo cơ cấu hiện nay (gồm đơn vị tiền thân)"),
-        method="in_origin_unit",
-    )
+    origin_unit = unit_filter(_("Đơn vị nơi đi (gồm đơn vị trực thuộc)"), "in_origin_unit")
+    origin_unit_lineage = unit_filter(_("Đơn vị nơi đi theo cơ cấu hiện nay (gồm đơn vị tiền thân)"), "in_origin_unit")
     from_department = django_filters.BooleanFilter(
         method="from_a_department", label=_("Nơi đi là phòng, ban, cơ quan, đoàn thể")
     )
