@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PlansConfig(AppConfig):
     name = "plans"
-    verbose_name = "Kế hoạch luân chuyển"
+    verbose_name = _("Kế hoạch luân chuyển")
