@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from reports.models import QuarterlyReport, ReportingPeriod, StatisticsRun
+from reports.models import QuarterlyReport, ReportingPeriod, ReportStatus, StatisticsRun
 from rotation_registry.common.admin import AccentFreeSearchMixin, RegistryAdmin
 
 
@@ -28,6 +28,12 @@ class QuarterlyReportAdmin(AccentFreeSearchMixin, RegistryAdmin):
     autocomplete_fields = ["unit"]
     search_fields = ["document_number"]
     readonly_fields = ["submitted_by", "submitted_at", "reviewed_by", "reviewed_at"]
+
+    def has_change_permission(self, request, obj=None):
+        # A submitted or accepted report is frozen (a database trigger refuses the save): read only here.
+        if obj is not None and obj.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
+            return False
+        return super().has_change_permission(request, obj)
 
 
 @admin.register(StatisticsRun)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from reports.quarterly.tasks import quarterly_reminders  # noqa: F401  (registers the quarterly reports' job)
+
 RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
 
 
@@ -36,3 +38,14 @@ def recompute_all() -> None:
     from reports.runs import recompute_all_job
 
     recompute_all_job()
+
+
+# The leaders' summary (reports.summaries): a 50-page summary takes well under 15 s; a minute means trouble.
+@shared_task(bind=True, max_retries=10, soft_time_limit=90, time_limit=120, **RELIABLE)
+def build_summary(self, doc_id: int) -> None:
+    from reports.summaries import SummaryNotCommittedYet, build_summary_job
+
+    try:
+        build_summary_job(doc_id, task_id=self.request.id or "")
+    except SummaryNotCommittedYet as exc:
+        raise self.retry(exc=exc, countdown=1) from exc

@@ -15,7 +15,10 @@ urlpatterns = [
     path("postings/", include("postings.urls")),
     path("units/", include("units.urls")),
     path("imports/", include("imports.urls")),
+    path("plans/", include("plans.urls")),
+    path("quarterly/", include("reports.quarterly.urls")),
     path("statistics/", include("reports.urls")),
+    path("summaries/", include("reports.summary_urls")),
     path("audit/", include("rotation_registry.audit_urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: English on request

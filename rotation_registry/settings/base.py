@@ -197,6 +197,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.recompute_all",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Quarterly reports: overdue marks and reminder e-mails, once a day (each reminder is sent once).
+    "quarterly-reports-reminders": {
+        "task": "reports.quarterly.tasks.quarterly_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # The audit is append-only: pghistory installs triggers that refuse UPDATE and DELETE
@@ -218,3 +223,35 @@ LOGGING = {
     # Django's own logger has a console handler of its own; send it through the root one only.
     "loggers": {"django": {"handlers": [], "propagate": True}, "axes": {"level": "WARNING"}},
 }
+
+# --- Quarterly reports ---
+# Default deadline: this day of the quarter's last month (the board may set another per quarter).
+QUARTERLY_REPORT_DEADLINE_DAY = env.int("QUARTERLY_REPORT_DEADLINE_DAY", default=20)
+# Reminder e-mails to the unit office: this many days before the deadline, and after it if still not filed.
+QUARTERLY_REMINDER_DAYS_BEFORE = env.int("QUARTERLY_REMINDER_DAYS_BEFORE", default=5)
+QUARTERLY_REMINDER_DAYS_AFTER = env.int("QUARTERLY_REMINDER_DAYS_AFTER", default=1)
+# E-mail (Django's MAILERS): without EMAIL_HOST (development, the demo) messages are printed on the console;
+# with it, sent by SMTP. EMAIL_BACKEND in the environment names another backend outright.
+email_host = env("EMAIL_HOST", default="")
+smtp_backend = "django.core.mail.backends.smtp.EmailBackend"
+mail_backend = env(
+    "EMAIL_BACKEND", default=smtp_backend if email_host else "django.core.mail.backends.console.EmailBackend"
+)
+MAILERS = {
+    "default": {
+        "BACKEND": mail_backend,
+        "OPTIONS": {
+            "host": email_host or "localhost",
+            "port": env.int("EMAIL_PORT", default=25),
+            "username": env("EMAIL_HOST_USER", default=""),
+            "password": env("EMAIL_HOST_PASSWORD", default=""),
+            "use_tls": env.bool("EMAIL_USE_TLS", default=False),
+            "timeout": env.int("EMAIL_TIMEOUT", default=10),
+        }
+        if mail_backend == smtp_backend
+        else {},
+    }
+}
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Sổ luân chuyển cán bộ <so-luan-chuyen@localhost>")
+# The address of the site as users reach it: links in e-mails (reminders) point here.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

@@ -152,6 +152,33 @@ EXPECTATIONS: dict[str, Expect] = {
     "plans:issue": Expect(get=EDITORS_SCOPE_FIRST, obj="plan", post=EDITORS_SCOPE_FIRST),
     "plans:amend": Expect(get=EDITORS_SCOPE_FIRST, obj="plan", post=EDITORS_SCOPE_FIRST),
     "plans:entry_link": Expect(get=EDITORS_SCOPE_FIRST, obj="plan_entry", post=EDITORS_SCOPE_FIRST),
+    # --- Quarterly reports ---
+    # A returned report of Huyện ủy An for Q2/2024 with its first submission kept (quarterly_in_district_a).
+    # The list answers everyone (a unit office sees its own reports, the board a completeness board);
+    # the province's report is for the board and leaders; only the unit's own office files (edit), and
+    # the board reviews. Empty POSTs lack the version the page was drawn from and write nothing.
+    "quarterly:index": Expect(get=SIGNED_IN),
+    "quarterly:setup": Expect(get=EDITORS, post=EDITORS),
+    "quarterly:province": Expect(get={**SIGNED_IN, "office_a": 403, "office_b": 403}),
+    "quarterly:province_pdf": Expect(get={**SIGNED_IN, "office_a": 403, "office_b": 403}),
+    "quarterly:detail": Expect(get=IN_SCOPE_READ, obj="quarterly_period"),
+    "quarterly:pdf": Expect(get=IN_SCOPE_READ, obj="quarterly_period"),
+    "quarterly:version": Expect(get=IN_SCOPE_READ, obj="quarterly_version"),
+    "quarterly:edit": Expect(
+        get={**EDITORS_SCOPE_FIRST, "admin_user": 403, "board_officer": 403, "office_a": 200},
+        obj="quarterly_period",
+        post={**EDITORS_SCOPE_FIRST, "admin_user": 403, "board_officer": 403, "office_a": 200},
+    ),
+    "quarterly:review": Expect(get=EDITORS_SCOPE_FIRST, obj="quarterly_period", post=EDITORS_SCOPE_FIRST),
+    # --- Summaries ---
+    # A done leaders' summary of Huyện An (summaries_in_district_a): read and downloaded in the user's scope.
+    # The button (POST only) asks for the reader's default figures' summary and shows its status page.
+    "summaries:request": Expect(
+        get={p: 405 for p in PERSONAS} | {"anonymous": LOGIN},
+        post={p: (302, "summaries:status") for p in PERSONAS} | {"anonymous": LOGIN},
+    ),
+    "summaries:status": Expect(get=IN_SCOPE_READ, obj="summary"),
+    "summaries:download": Expect(get=IN_SCOPE_READ, obj="summary"),
 }
 
 
@@ -222,7 +249,29 @@ def objects_in_district_a(world, importer) -> dict:
     )
     batch = batch_receive(actor=importer, kind="cadres", file_name="can-bo.xlsx", data=cadre_workbook())
     objects = {"cadre": cadre, "posting": posting, "decision": decision, "unit": world.district_a, "batch": batch}
-    return objects | plans_in_district_a(world, cadre)
+    objects |= plans_in_district_a(world, cadre) | quarterly_in_district_a(world, importer)
+    return objects | summaries_in_district_a(world, importer)
+
+
+def summaries_in_district_a(world, user) -> dict:
+    """A done leaders' summary of Huyện An with its (tiny) PDF (summaries:* rows)."""
+    from django.utils import timezone
+
+    from reports.models import SummaryDocument
+
+    parameters = {"unit": world.district_a.pk, "start": "2016-01-01", "end": "2020-12-31"}
+    summary = SummaryDocument.objects.create(
+        parameters=parameters,
+        parameters_key="access-matrix",
+        unit=world.district_a,
+        status="done",
+        progress=100,
+        requested_by=user,
+        finished_at=timezone.now(),
+        pages=1,
+    )
+    summary.file.save("bao-cao-tom-tat.pdf", ContentFile(b"%PDF-1.4\n% a summary\n"))
+    return {"summary": summary}
 
 
 def plans_in_district_a(world, cadre) -> dict:
@@ -233,6 +282,44 @@ def plans_in_district_a(world, cadre) -> dict:
         symbol="05-KH/HU", date=D(2018, 4, 2), issuing_unit=world.district_a_committee, title="luân chuyển cán bộ"
     )
     return {"plan": plan, "plan_entry": PlanEntry.objects.create(plan=plan, cadre=cadre)}
+
+
+def quarterly_in_district_a(world, user) -> dict:
+    """Huyện ủy An's period for Q2/2024 and its report, returned after a first submission (quarterly:* rows)."""
+    from django.utils import timezone
+
+    from reports.models import QuarterlyReport, QuarterlyReportVersion, ReportingPeriod
+    from reports.quarterly.prefill import fingerprint, prefill
+
+    unit = world.district_a_committee
+    period = ReportingPeriod.objects.create(unit=unit, year=2024, quarter=2, deadline=D(2024, 6, 20))
+    figures = prefill(user=user, unit=unit, year=2024, quarter=2)
+    sent = timezone.now()
+    report = QuarterlyReport.objects.create(
+        unit=unit,
+        year=2024,
+        quarter=2,
+        status="returned",
+        figures=figures,
+        fingerprint=fingerprint(figures),
+        version=1,
+        document_number="12-BC/HU",
+        submitted_at=sent,
+        first_submitted_at=sent,
+        review_comment="Bổ sung",
+    )
+    version = QuarterlyReportVersion.objects.create(
+        report=report,
+        number=1,
+        figures=figures,
+        fingerprint=report.fingerprint,
+        document_number="12-BC/HU",
+        submitted_by=user,
+        submitted_at=sent,
+        outcome="returned",
+        review_comment="Bổ sung",
+    )
+    return {"quarterly_period": period, "quarterly_version": version}
 
 
 def cadre_workbook() -> bytes:
