@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,7 +19,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -185,7 +186,7 @@ def dashboard(request):
     choice = dashboard_choice(request, request.GET)
     run, changed_since = latest_run(user=request.user, parameters=choice.parameters)
     export = request.GET.get("export")
-    if export in ("xlsx", "csv"):
+    if export in ("xlsx", "csv", "pdf"):
         if run is None:
             messages.warning(request, _("Chưa có số liệu đã tính cho lựa chọn này nên chưa tải được biểu."))
             return redirect(f"{request.path}?{choice.querystring}")
@@ -203,9 +204,21 @@ def dashboard(request):
 
 
 def _form11_download(run, file_format: str) -> HttpResponse:
+    # The form goes to the Central Organisation Board: always in Vietnamese, whatever the page's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _form11_file(run, file_format)
+
+
+def _form11_file(run, file_format: str) -> HttpResponse:
     grid = layout(run.results)
     parameters = run.results["parameters"]
     filename = f"bieu-11-btctw-{parameters['start']}-{parameters['end']}"
+    if file_format == "pdf":  # Biểu 11 as PDF in the paper form's layout (reports.summaries, docs/documents.md)
+        from reports.summaries import form11_pdf
+
+        response = HttpResponse(form11_pdf(run.results), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
+        return response
     if file_format == "csv":
         response = HttpResponse(form11_csv(grid), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'

@@ -171,3 +171,12 @@ def test_the_form11_workbook_has_the_paper_layout(client, board_officer, world, 
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:2] == ["Chỉ tiêu", "Tổng số"]
     assert next(r for r in rows if r[0] == "Tổng số")[1] == "3"
+
+
+def test_the_form11_workbook_stays_vietnamese_on_english_pages(client, board_officer, world, stored):
+    term, _run = stored
+    client.force_login(board_officer)
+    client.cookies["django_language"] = "en"
+    response = client.get(URL, {"unit": world.province.pk, "term": term.pk, "export": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A2"].value == "BAN TỔ CHỨC" and sheet["A8"].value == "Chỉ tiêu"
