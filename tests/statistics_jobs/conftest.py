@@ -171,10 +171,14 @@ def _pings(client) -> bool:
 
 
 def _reset_app_connections() -> None:
-    """Drop the app's pooled broker connections, so the next publish connects to the broker configured now."""
+    """Drop the app's pooled broker connections and its cached result backend, so the next publish and
+    the next result subscription connect to the Redis configured now (not a private one stopped since)."""
     kombu.pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
+    app._backend_cache = None
+    if getattr(app._local, "backend", None) is not None:
+        del app._local.backend
 
 
 @contextlib.contextmanager

@@ -278,6 +278,7 @@ def test_runs_are_seen_within_the_scope_only(counted, board_officer, office_a, o
     assert latest_run(user=office_b, parameters=normalise(district)) == (None, True)
     assert latest_run(user=board_officer, parameters=normalise(whole))[0] == whole_run
     assert latest_run(user=admin_user, parameters=normalise(whole))[0] == whole_run
+    assert latest_run(user=admin_user, parameters=normalise(district))[0] == district_run  # and every unit's
     assert latest_run(user=office_a, parameters=normalise(whole)) == (None, True)
     assert run_get_for_user(user=office_a, pk=district_run.pk) == district_run
     with pytest.raises(Http404):
