@@ -62,7 +62,8 @@ def paginate(queryset: QuerySet, params: QueryDict) -> ListPage:
     """One page of the list, fetched with LIMIT/OFFSET plus one row to know whether more follow.
 
     The total is counted only up to COUNT_CAP ("hơn 10.000" beyond): an exact COUNT(*) over a
-    large filtered table would cost more than the page.
+    large filtered table would cost more than the page. A list that fits on its first page is not
+    counted at all: its rows are the total.
     """
     per_page = _positive_int(params.get("per_page"), DEFAULT_PAGE_SIZE)
     if per_page not in PAGE_SIZES:
@@ -71,7 +72,10 @@ def paginate(queryset: QuerySet, params: QueryDict) -> ListPage:
     offset = (number - 1) * per_page
     rows = _page_rows(queryset, offset, per_page + 1)
     has_next = len(rows) > per_page and number < MAX_PAGE
-    counted = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+    if number == 1 and len(rows) <= per_page:
+        counted = len(rows)  # the whole list is on this page: nothing left to count
+    else:
+        counted = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
     if counted > COUNT_CAP:
         total_text = gettext("hơn %(count)s") % {"count": format_number(COUNT_CAP)}
     else:

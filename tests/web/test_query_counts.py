@@ -226,3 +226,12 @@ def test_a_short_catalogue_filter_costs_one_query_chosen_or_not(client, board_of
     plain, _ = _count(client, reverse("postings:list"), {"per_page": 10})
     chosen, sql = _count(client, reverse("postings:list"), {"per_page": 10, "term": term.pk})
     assert chosen == plain, "\n".join(sql)
+
+
+def test_a_list_that_fits_on_its_first_page_is_not_counted_again(client, board_officer, many):
+    """Its rows are its total: the capped COUNT is skipped (and the total shown is still right)."""
+    client.force_login(board_officer)
+    n_one, sql = _count(client, reverse("cadres:list"), {"q": "nhieu 7"})
+    assert n_one == BEFORE_THE_PAGE + 1, "\n".join(sql)
+    response = client.get(reverse("cadres:list"), {"q": "nhieu 7"})
+    assert response.context["page"].total_text == "1"
