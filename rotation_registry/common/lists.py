@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, QuerySet, Window
 from django.http import QueryDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -58,22 +58,29 @@ def _positive_int(value: str | None, default: int) -> int:
     return number if number > 0 else default
 
 
-def paginate(queryset: QuerySet, params: QueryDict) -> ListPage:
+def paginate(queryset: QuerySet, params: QueryDict, *, count_with_page: bool = False) -> ListPage:
     """One page of the list, fetched with LIMIT/OFFSET plus one row to know whether more follow.
 
     The total is counted only up to COUNT_CAP ("hơn 10.000" beyond): an exact COUNT(*) over a
     large filtered table would cost more than the page. A list that fits on its first page is not
-    counted at all: its rows are the total.
+    counted at all: its rows are the total. `count_with_page` (a name search: few matches, found by
+    an expensive scan) counts the matches in the same scan that picks the page, instead of scanning twice.
     """
     per_page = _positive_int(params.get("per_page"), DEFAULT_PAGE_SIZE)
     if per_page not in PAGE_SIZES:
         per_page = DEFAULT_PAGE_SIZE
     number = min(_positive_int(params.get("page"), 1), MAX_PAGE)
     offset = (number - 1) * per_page
-    rows = _page_rows(queryset, offset, per_page + 1)
+    total = None
+    if count_with_page and _joins_for_the_page(queryset):
+        rows, total = _page_rows_with_total(queryset, offset, per_page + 1)
+    else:
+        rows = _page_rows(queryset, offset, per_page + 1)
     has_next = len(rows) > per_page and number < MAX_PAGE
     if number == 1 and len(rows) <= per_page:
         counted = len(rows)  # the whole list is on this page: nothing left to count
+    elif total is not None:
+        counted = total
     else:
         counted = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
     if counted > COUNT_CAP:
@@ -93,11 +100,24 @@ def _page_rows(queryset: QuerySet, offset: int, limit: int) -> list:
     for one province) to its cadre and decision before sorting and cutting the page, spilling wide
     rows to disk. The subquery keeps the same WHERE and ORDER BY, so the rows are the same.
     """
-    query = queryset.query
-    if not query.select_related or query.distinct or query.combinator or query.values_select:
+    if not _joins_for_the_page(queryset):
         return list(queryset[offset : offset + limit])
     page_ids = queryset.values("pk")[offset : offset + limit]
     return list(queryset.filter(pk__in=page_ids))
+
+
+def _joins_for_the_page(queryset: QuerySet) -> bool:
+    query = queryset.query
+    return bool(query.select_related) and not (query.distinct or query.combinator or query.values_select)
+
+
+def _page_rows_with_total(queryset: QuerySet, offset: int, limit: int) -> tuple[list, int | None]:
+    """The page's ids and the number of matches from one scan (a window COUNT), then the page's rows."""
+    counted = queryset.annotate(_matches=Window(Count("pk"))).values_list("pk", "_matches")
+    picked = list(counted[offset : offset + limit])
+    if not picked:
+        return [], None  # past the end: the caller counts
+    return list(queryset.filter(pk__in=[pk for pk, _ in picked])), picked[0][1]
 
 
 def filtered(filterset_class, params: QueryDict, queryset: QuerySet, **kwargs):
