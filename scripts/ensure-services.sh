@@ -94,10 +94,24 @@ ensure_redis() {
     fi
 }
 
+# The settings' database (DATABASE_URL or the default rotation_registry): Django's system checks
+# (GeneratedField asks the server's version) need it to exist before any manage.py command runs.
+ensure_database() {
+    local name
+    name=$("$py" -c 'import sys; from urllib.parse import urlsplit; print(urlsplit(sys.argv[1]).path.lstrip("/"))' \
+        "${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/rotation_registry}")
+    [ -n "$name" ] || return 0
+    if ! psql -h 127.0.0.1 -U postgres -Atqc "SELECT 1 FROM pg_database WHERE datname = '$name'" postgres | grep -q 1; then
+        echo "==> Creating database $name"
+        createdb -h 127.0.0.1 -U postgres "$name"
+    fi
+}
+
 if [ -n "${DATABASE_URL:-}" ] && [ "$(is_local "$DATABASE_URL" 5432)" != local ]; then
     echo "==> DATABASE_URL points elsewhere: not managing PostgreSQL"
 else
     ensure_postgres
+    ensure_database
 fi
 
 if [ -n "${REDIS_URL:-}" ] && [ "$(is_local "$REDIS_URL" 6379)" != local ]; then
