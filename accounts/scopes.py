@@ -164,6 +164,26 @@ def _field_in_scope(field: str, paths: list[str], everywhere: bool) -> Q:
     return unit_in(relation, units_under(paths))
 
 
+def sees_whole_registry(user) -> bool:
+    """Whether the user's scope reaches every top-level unit: records about the whole registry (no unit,
+    such as the national statistics) are theirs. No query beyond `scope_paths`'s (cached on the user)."""
+    paths = scope_paths(user)
+    if paths is None:
+        return True
+    return bool(paths) and bool(getattr(user, _EVERYWHERE_ATTR, False))
+
+
+def unit_or_registry_filter(user, path_field: str) -> Q:
+    """For records about one unit or about the whole registry (`path_field`'s unit is null): those of units
+    in the scope, and the whole-registry ones when the scope reaches everything."""
+    if scope_paths(user) is None:
+        return Q()  # not `Q() | …`: an empty Q OR'd with a condition would narrow to that condition
+    condition = scope_filter(user, path_field)
+    if sees_whole_registry(user):
+        condition |= Q(**{f"{path_field.removesuffix('__path')}__isnull": True})
+    return condition
+
+
 def scope_filter(user, *path_fields: str) -> Q:
     """A condition true when any of the given unit-path fields falls inside the user's scope.
 

@@ -388,32 +388,18 @@ class RunTrigger(models.TextChoices):
     NIGHTLY = "nightly", _("Tính lại hằng đêm")
 
 
-class StatisticsRunQuerySet(models.QuerySet):
-    def visible_to(self, user) -> StatisticsRunQuerySet:
-        """Runs of units in the user's scope; runs over the whole registry only to those who see all of it."""
-        from accounts.scopes import scope_filter, scope_paths
+class UnitOrRegistryQuerySet(models.QuerySet):
+    """Records about one unit or about the whole registry (unit null): statistics runs, summaries."""
 
-        paths = scope_paths(user)
-        if paths is None:  # sees everything: no condition (an empty Q OR'd with another would narrow)
-            return self.all()
-        condition = scope_filter(user, "unit__path")
-        if sees_whole_registry(user, paths):
-            condition |= Q(unit__isnull=True)
-        return self.filter(condition)
+    def visible_to(self, user):
+        from accounts.scopes import unit_or_registry_filter
 
+        return self.filter(unit_or_registry_filter(user, "unit__path"))
+
+
+class StatisticsRunQuerySet(UnitOrRegistryQuerySet):
     def done(self) -> StatisticsRunQuerySet:
         return self.filter(status=RunStatus.DONE)
-
-
-def sees_whole_registry(user, paths: list[str] | None) -> bool:
-    """Whether the user's scope reaches every top-level unit (so the whole-registry figures are theirs).
-
-    `paths` is `accounts.scopes.scope_paths(user)`, which also records (on the user) whether the
-    scope covers every top-level unit; reading that flag costs no query.
-    """
-    if paths is None:
-        return True
-    return bool(paths) and bool(getattr(user, "_scope_everywhere", False))
 
 
 class StatisticsRun(models.Model):
@@ -504,22 +490,6 @@ class StatisticsRun(models.Model):
 # --- Leaders' summaries (docs/documents.md: "Leaders' summary and Biểu 11 PDF") ---
 
 
-class SummaryDocumentQuerySet(models.QuerySet):
-    def visible_to(self, user) -> SummaryDocumentQuerySet:
-        """Summaries of units in the user's scope; whole-registry ones only to those who see all of it."""
-        from accounts.scopes import scope_filter, scope_paths
-
-        if scope_paths(user) is None:  # sees everything (Q() | Q(...) would narrow it to the second condition)
-            return self.all()
-        paths = scope_paths(user)
-        if paths is None:  # sees everything: no condition (an empty Q OR'd with another would narrow)
-            return self.all()
-        condition = scope_filter(user, "unit__path")
-        if sees_whole_registry(user, paths):
-            condition |= Q(unit__isnull=True)
-        return self.filter(condition)
-
-
 def summary_upload_to(instance, filename: str) -> str:
     return timezone.now().strftime("summaries/%Y/") + filename
 
@@ -564,7 +534,7 @@ class SummaryDocument(models.Model):
     error = models.TextField(_("lỗi"), blank=True)
     task_id = models.CharField(_("mã công việc"), max_length=64, blank=True)
 
-    objects = SummaryDocumentQuerySet.as_manager()
+    objects = UnitOrRegistryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("báo cáo tóm tắt")

@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
-from reports.models import RunStatus, RunTrigger, StatisticsRun, sees_whole_registry
+from reports.models import RunStatus, RunTrigger, StatisticsRun
 
 logger = logging.getLogger(__name__)
 
@@ -208,12 +208,12 @@ def _enqueue(run: StatisticsRun, *, retry: bool) -> bool:
 
 
 def _check_scope(parameters: dict, user) -> None:
-    from accounts.scopes import scope_paths
+    from accounts.scopes import sees_whole_registry
     from units.models import Unit
 
     unit = parameters.get("unit")
     if unit is None:
-        allowed = sees_whole_registry(user, scope_paths(user))
+        allowed = sees_whole_registry(user)
     else:
         allowed = Unit.objects.visible_to(user).filter(pk=unit).exists()
     if not allowed:
