@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import os
-from dataclasses import dataclass
+import sys
+import time
+from dataclasses import dataclass, field
 
 SERVER_URL = os.environ.get("BENCH_SERVER_URL", "postgres://postgres@127.0.0.1:5432")
 
@@ -33,3 +36,42 @@ def setup_django(size: Size) -> None:
     import django
 
     django.setup()
+
+
+# --- What the document and report benchmarks share (bench.documents, bench.quarterly, bench.summaries) ---
+
+
+@dataclass
+class Timing:
+    name: str
+    timings_ms: list[float] = field(default_factory=list)
+
+    def percentile(self, p: float) -> float:
+        """Nearest-rank percentile, as bench.run reports them."""
+        ordered = sorted(self.timings_ms)
+        return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def ensure_database(name: str) -> str:
+    """The URL of a database of the bench's own on the server, created empty if missing."""
+    import psycopg
+
+    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as connection:
+        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            connection.execute(f'CREATE DATABASE "{name}"')
+            print(f"database {name} created", file=sys.stderr)
+    return f"{SERVER_URL}/{name}"
+
+
+def setup_database(database: str) -> None:
+    """Start Django on that database (created if missing) and bring its schema up to date."""
+    os.environ["DATABASE_URL"] = ensure_database(database)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    started = time.monotonic()
+    call_command("migrate", verbosity=0)
+    print(f"schema ready in {time.monotonic() - started:.1f} s", file=sys.stderr)

@@ -26,15 +26,13 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import math
 import os
 import random
 import statistics
 import sys
 import time
-from dataclasses import dataclass, field
 
-from bench.common import SERVER_URL
+from bench.common import Timing, setup_database
 
 WARMUP = 5
 BOARD_BUDGET_P95_MS = 100.0
@@ -43,39 +41,6 @@ UNITS = 100
 ROTATIONS_PER_UNIT = 200
 D = datetime.date
 MARKER = "Tỉnh Đo Quý"
-
-
-@dataclass
-class Timing:
-    name: str
-    timings_ms: list[float] = field(default_factory=list)
-
-    def percentile(self, p: float) -> float:
-        ordered = sorted(self.timings_ms)
-        return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-def ensure_database(name: str) -> str:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as connection:
-        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
-            connection.execute(f'CREATE DATABASE "{name}"')
-            print(f"database {name} created", file=sys.stderr)
-    return f"{SERVER_URL}/{name}"
-
-
-def setup(database: str) -> None:
-    os.environ["DATABASE_URL"] = ensure_database(database)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    started = time.monotonic()
-    call_command("migrate", verbosity=0)
-    print(f"schema ready in {time.monotonic() - started:.1f} s", file=sys.stderr)
 
 
 # --- The generated dataset ---
@@ -299,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", default="rr_bench_quarterly", help="database name on BENCH_SERVER_URL")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
-    setup(args.database)
+    setup_database(args.database)
     ensure_dataset()
     load_before = " / ".join(f"{value:.2f}" for value in os.getloadavg())
     timings, facts = run(args.iterations)

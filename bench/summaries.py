@@ -25,22 +25,12 @@ import subprocess
 import sys
 import time
 
-from bench.common import SERVER_URL
+from bench.common import SERVER_URL, ensure_database
 
 DEMO_DATABASE = "rr_bench_summaries"
 BIG_DATABASE = "rr_bench_summaries_big"  # a copy of rr_bench_small (TEMPLATE), migrated: see main()
 BUDGET_S = 15.0
 BUDGET_MB = 400.0
-
-
-def ensure_database(name: str) -> str:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as connection:
-        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
-            connection.execute(f'CREATE DATABASE "{name}"')
-            print(f"database {name} created", file=sys.stderr)
-    return f"{SERVER_URL}/{name}"
 
 
 def _django(database_url: str) -> None:
