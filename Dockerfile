@@ -29,12 +29,14 @@ COPY cadres ./cadres
 COPY postings ./postings
 COPY plans ./plans
 COPY reports ./reports
+COPY imports ./imports
+COPY locale ./locale
 COPY templates ./templates
 COPY static ./static
 COPY --chmod=0755 scripts/docker-entrypoint.sh ./scripts/docker-entrypoint.sh
 
 RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin app \
-    && mkdir -p /app/staticfiles /app/var/media \
+    && mkdir -p /app/staticfiles /app/var/media /app/var/backups \
     && chown -R app:app /app/staticfiles /app/var
 USER app
 

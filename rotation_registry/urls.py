@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from reports import views as report_views
+from rotation_registry import health
 
 admin.site.site_header = _("Sổ luân chuyển cán bộ — Ban Tổ chức Tỉnh ủy")
 admin.site.site_title = _("Sổ luân chuyển cán bộ")
@@ -10,6 +11,9 @@ admin.site.index_title = _("Quản trị dữ liệu")
 
 urlpatterns = [
     path("", report_views.home, name="home"),
+    # Probes (no login, no cookies): exempt from the HTTPS redirect in settings.production.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),
     path("cadres/", include("cadres.urls")),
     path("postings/", include("postings.urls")),

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Entry point of the Docker image (see Dockerfile, docker-compose.yml).
-#   web     collectstatic, migrate, then gunicorn on 0.0.0.0:8000
+#   web     collectstatic, migrate, then gunicorn on 0.0.0.0:8000 (no access log of gunicorn's own: the app
+#           writes one JSON line per request, with its id, rotation_registry/common/request_id.py)
 #   worker  the Celery worker
 #   beat    the Celery scheduler (the nightly statistics recompute; exactly one per installation)
 #   other   run as given (e.g. `docker compose run --rm web python manage.py createsuperuser`)
@@ -16,7 +17,6 @@ case "${1:-web}" in
             --bind 0.0.0.0:8000 \
             --workers "${GUNICORN_WORKERS:-3}" \
             --timeout "${GUNICORN_TIMEOUT:-120}" \
-            --access-logfile - \
             --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}"
         ;;
     worker)

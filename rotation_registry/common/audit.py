@@ -50,7 +50,9 @@ class AuditContextMiddleware(pghistory.middleware.HistoryMiddleware):
     def __call__(self, request):
         # Every request gets an id (reads too: settings.PGHISTORY_MIDDLEWARE_METHODS limits the
         # audit context to writes), so a user's report of a failed page can be found in the logs.
-        request.request_id = request.META.get(REQUEST_ID_HEADER) or uuid.uuid4().hex
+        # The id RequestIdMiddleware gave the request (and returns in X-Request-ID), so the audit and the logs agree.
+        if not getattr(request, "request_id", None):
+            request.request_id = request.META.get(REQUEST_ID_HEADER) or uuid.uuid4().hex
         response = super().__call__(request)
         response["X-Request-ID"] = request.request_id
         return response

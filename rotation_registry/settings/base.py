@@ -47,7 +47,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id exists before anything can log, and the request's log line times everything.
+    "rotation_registry.common.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # /healthz and /readyz answered here: no host check, session, login or cookie (rotation_registry/health.py).
+    "rotation_registry.health.ProbeMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -93,6 +97,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 # JIT compilation pays 0.5–2 s on page queries whose estimate passes jit_above_cost (docs/performance.md).
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A persistent connection is tested before each request reuses it, so a PostgreSQL restart or failover costs
+# the next request nothing (docs/deployment.md, "Faults and recovery"; tests/faults/test_postgres_restart.py).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -113,6 +120,10 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Lock out the client, not the TLS proxy: X-Forwarded-For counts only when the peer is one of these proxies
+# (addresses or networks; the same FORWARDED_ALLOW_IPS gunicorn reads). See rotation_registry/common/client_ip.py.
+TRUSTED_PROXIES = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1", "::1"])
+AXES_CLIENT_IP_CALLABLE = "rotation_registry.common.client_ip.client_ip"
 
 # Sessions expire: 8 working hours at most, and when the browser closes.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
@@ -152,10 +163,14 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))  # tests collect into a temp dir
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+# Backups (manage.py backup_registry, rotation_registry/backup.py): where they go, and which pg_dump/pg_restore
+# to use when not the server's version under /usr/lib/postgresql/<major>/bin or the one on PATH.
+BACKUP_ROOT = env.path("BACKUP_ROOT", default=str(BASE_DIR / "var" / "backups"))
+PG_BIN_DIR = env("PG_BIN_DIR", default="")
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
@@ -215,10 +230,23 @@ PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # The province this installation serves (the demo loads Lạng Sơn, code 20).
 REGISTRY_PROVINCE_CODE = env.int("REGISTRY_PROVINCE_CODE", default=20)
 
+# Every line carries the request id (rotation_registry/common/logs.py). LOG_FORMAT=json writes one JSON
+# object per line, the default of the production settings; "text" is for people reading a terminal.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "rotation_registry.common.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "rotation_registry.common.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": env("LOG_FORMAT", default="text"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # Django's own logger has a console handler of its own; send it through the root one only.
     "loggers": {"django": {"handlers": [], "propagate": True}, "axes": {"level": "WARNING"}},
