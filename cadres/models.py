@@ -144,6 +144,8 @@ class Cadre(models.Model):
         models.BigIntegerField(), verbose_name="đơn vị cấp cao nhất liên quan", db_default=[], editable=False
     )
 
+    DERIVED_BY_DATABASE = ("reach_roots",)  # rotation_registry/common/concurrency.py
+
     objects = CadreQuerySet.as_manager()
 
     class Meta:

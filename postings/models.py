@@ -205,7 +205,11 @@ class PostingQuerySet(models.QuerySet):
         return self.filter(kind=PostingKind.ROTATION, status__in=OCCUPYING_STATUSES)
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+# origin_root / dest_root are derived by the database for the unit filter; they are not audited, so that
+# refreshing them after a unit moves adds no history rows.
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=["origin_root", "dest_root"]
+)
 @pgtrigger.register(
     # Cross-table date order: a posting cannot start before the decision that carries it.
     pgtrigger.Trigger(
@@ -286,6 +290,13 @@ class Posting(models.Model):
         RuleSet, verbose_name=_("bộ quy tắc áp dụng"), null=True, blank=True, on_delete=models.PROTECT, editable=False
     )
     adds_title = models.BooleanField(_("tăng thêm chức danh"), default=False, editable=False)
+    # The top-level units (provinces, central bodies) of the two sides, kept by triggers (migration 0011):
+    # "everything under province X" becomes one equality the planner can estimate, so a province's list is
+    # read in date order through posting_start_id_idx instead of gathering and sorting all its rows.
+    origin_root = models.BigIntegerField(null=True, editable=False)
+    dest_root = models.BigIntegerField(null=True, editable=False)
+
+    DERIVED_BY_DATABASE = ("origin_root", "dest_root")
 
     objects = PostingQuerySet.as_manager()
 
@@ -303,6 +314,19 @@ class Posting(models.Model):
             # term: each side's index answers all three, so only matching rows are read (docs/performance.md).
             models.Index(fields=["dest_unit", "direction", "start_date"], name="posting_dest_dir_start_idx"),
             models.Index(fields=["origin_unit", "direction", "start_date"], name="posting_origin_dir_start_idx"),
+            # The list's own order (newest first) over the whole registry or a term: read in index order, a page
+            # and its keyset successors (common/keyset.py) touch only their own rows, not a 400,000-row sort.
+            models.Index(fields=["start_date", "id"], name="posting_start_id_idx"),
+            # The home page's "overdue" / "ending soon" and "drafts" lists: small slices of a large table.
+            models.Index(
+                fields=["planned_end"],
+                condition=Q(status="in_force", planned_end__isnull=False),
+                name="posting_in_force_end_idx",
+            ),
+            models.Index(fields=["id"], condition=Q(status="draft"), name="posting_draft_idx"),
+            # A province's postings (the root columns) by date: its count and its term-filtered pages.
+            models.Index(fields=["origin_root", "start_date"], name="posting_origin_root_start_idx"),
+            models.Index(fields=["dest_root", "start_date"], name="posting_dest_root_start_idx"),
         ]
         constraints = [
             models.CheckConstraint(

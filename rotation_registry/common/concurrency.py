@@ -20,7 +20,14 @@ STALE_MESSAGE = gettext_noop(
 
 
 def row_version(instance) -> str:
-    values = {field.attname: field.value_to_string(instance) for field in instance._meta.concrete_fields}
+    # Columns PostgreSQL derives by trigger (DERIVED_BY_DATABASE) follow the stored ones and are stale on an
+    # instance that was just saved: they would make a fresh form look outdated.
+    derived = getattr(type(instance), "DERIVED_BY_DATABASE", ())
+    values = {
+        field.attname: field.value_to_string(instance)
+        for field in instance._meta.concrete_fields
+        if field.name not in derived
+    }
     return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 

@@ -9,6 +9,8 @@ from django.http import QueryDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from rotation_registry.common import keyset
+from rotation_registry.common.counting import capped_count
 from rotation_registry.common.formatting import format_number
 from rotation_registry.common.widgets import AutocompleteWidget
 
@@ -16,7 +18,9 @@ PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 25
 # Counting every row of a large filtered list costs more than the page itself: count up to this.
 COUNT_CAP = 10_000
-# Deep OFFSET pages get slower linearly: past this page, ask the user to filter instead.
+# A page reached by its number alone (a typed or old link) is an OFFSET page, slower the deeper it is:
+# past this page, ask the user to filter instead. Pages reached by "next"/"previous" are keyset pages,
+# as fast at any depth (common/keyset.py), and have no limit.
 MAX_PAGE = 400
 INVALID_FILTER_NOTICE = _(
     "Một số điều kiện lọc không hợp lệ nên đã bỏ qua; danh sách hiển thị không lọc theo các điều kiện đó: "
@@ -31,23 +35,34 @@ class ListPage:
     has_next: bool
     total_text: str
     params: QueryDict
+    # Keyset tokens of the last and first rows shown ("" when the ordering has no keyset).
+    next_token: str = ""
+    previous_token: str = ""
+    at_offset_limit: bool = False
 
     @property
     def has_previous(self) -> bool:
         return self.number > 1
 
-    def url_for(self, number: int) -> str:
+    def url_for(self, number: int, **token: str) -> str:
         params = self.params.copy()
+        params.pop(keyset.AFTER, None)
+        params.pop(keyset.BEFORE, None)
         params["page"] = str(number)
+        for name, value in token.items():
+            if value:
+                params[name] = value
         return f"?{params.urlencode()}"
 
     @property
     def next_url(self) -> str:
-        return self.url_for(self.number + 1)
+        return self.url_for(self.number + 1, after=self.next_token)
 
     @property
     def previous_url(self) -> str:
-        return self.url_for(self.number - 1)
+        if self.number - 1 == 1:
+            return self.url_for(1)  # the first page needs no key
+        return self.url_for(self.number - 1, before=self.previous_token)
 
 
 def _positive_int(value: str | None, default: int) -> int:
@@ -59,7 +74,11 @@ def _positive_int(value: str | None, default: int) -> int:
 
 
 def paginate(queryset: QuerySet, params: QueryDict, *, count_with_page: bool = False) -> ListPage:
-    """One page of the list, fetched with LIMIT/OFFSET plus one row to know whether more follow.
+    """One page of the list plus one row to know whether more follow.
+
+    A page reached by "next" or "previous" continues from the row it came from (keyset, `?after=` /
+    `?before=`): as fast on page 500 as on page 1. A page asked for by number alone is read with OFFSET,
+    up to MAX_PAGE.
 
     The total is counted only up to COUNT_CAP ("hơn 10.000" beyond): an exact COUNT(*) over a
     large filtered table would cost more than the page. A list that fits on its first page is not
@@ -69,27 +88,64 @@ def paginate(queryset: QuerySet, params: QueryDict, *, count_with_page: bool = F
     per_page = _positive_int(params.get("per_page"), DEFAULT_PAGE_SIZE)
     if per_page not in PAGE_SIZES:
         per_page = DEFAULT_PAGE_SIZE
-    number = min(_positive_int(params.get("page"), 1), MAX_PAGE)
-    offset = (number - 1) * per_page
-    total = None
-    if count_with_page and _joins_for_the_page(queryset):
-        rows, total = _page_rows_with_total(queryset, offset, per_page + 1)
-    else:
-        rows = _page_rows(queryset, offset, per_page + 1)
-    has_next = len(rows) > per_page and number < MAX_PAGE
-    if number == 1 and len(rows) <= per_page:
+    number = _positive_int(params.get("page"), 1)
+    keys = keyset.sort_keys(queryset)
+    rows, total, has_next, by_offset = None, None, False, False
+    if keys and number > 1:
+        rows, has_next = _keyset_rows(queryset, keys, params, per_page)
+        if rows == []:
+            number = 1  # back at the start, or nothing left after a stale link: show the first page
+            rows = None
+    if rows is None:
+        by_offset = True
+        number = min(number, MAX_PAGE)
+        offset = (number - 1) * per_page
+        if count_with_page and _joins_for_the_page(queryset):
+            rows, total = _page_rows_with_total(queryset, offset, per_page + 1)
+        else:
+            rows = _page_rows(queryset, offset, per_page + 1)
+        has_next = len(rows) > per_page and number < MAX_PAGE
+        rows = rows[:per_page]
+    if number == 1 and not has_next:
         counted = len(rows)  # the whole list is on this page: nothing left to count
     elif total is not None:
         counted = total
     else:
-        counted = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+        counted = capped_count(queryset, COUNT_CAP)
     if counted > COUNT_CAP:
         total_text = gettext("hơn %(count)s") % {"count": format_number(COUNT_CAP)}
     else:
         total_text = format_number(counted)
     return ListPage(
-        rows=rows[:per_page], number=number, per_page=per_page, has_next=has_next, total_text=total_text, params=params
+        rows=rows,
+        number=number,
+        per_page=per_page,
+        has_next=has_next,
+        total_text=total_text,
+        params=params,
+        next_token=keyset.encode(keys, rows[-1]) if keys and rows else "",
+        previous_token=keyset.encode(keys, rows[0]) if keys and rows else "",
+        at_offset_limit=by_offset and number >= MAX_PAGE,
     )
+
+
+def _keyset_rows(queryset: QuerySet, keys, params: QueryDict, per_page: int) -> tuple[list | None, bool]:
+    """(rows, has_next) of the page after `?after=` or before `?before=`; (None, False) without a usable token."""
+    backwards = bool(params.get(keyset.BEFORE)) and not params.get(keyset.AFTER)
+    token = params.get(keyset.BEFORE if backwards else keyset.AFTER)
+    values = keyset.decode(keys, token) if token else None
+    sought = keyset.seek(queryset, keys, values, backwards=backwards) if values is not None else None
+    if sought is None:
+        return None, False
+    rows = _page_rows(sought, 0, per_page + 1)
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    if backwards:
+        if not more:
+            return [], False  # no full page before: the caller shows the first page
+        # Walking back: the rows came in reverse order, and the page we came from follows them.
+        return rows[::-1], True
+    return rows, more
 
 
 def _page_rows(queryset: QuerySet, offset: int, limit: int) -> list:

@@ -87,6 +87,9 @@ EXPECTATIONS: dict[str, Expect] = {
         post={p: (302, "login") for p in PERSONAS},
     ),
     "password_change": Expect(get=SIGNED_IN, post=SIGNED_IN),
+    # Probes for the orchestrator: no login, no data (rotation_registry/health.py).
+    "healthz": Expect(get={p: 200 for p in PERSONAS}, note="liveness: answers everyone, reveals nothing"),
+    "readyz": Expect(get={p: 200 for p in PERSONAS}, note="readiness: database and broker reachable"),
     "password_change_done": Expect(get=SIGNED_IN),
     # --- Cadres ---
     "cadres:list": Expect(get=SIGNED_IN),
