@@ -141,6 +141,8 @@ class Decision(NumberedDocument):
         verbose_name = _("quyết định")
         verbose_name_plural = _("quyết định")
         ordering = ["-date", "-id"]
+        # The decision list's own order (newest first), read in index order at any depth (common/keyset.py).
+        indexes = [models.Index(fields=["date", "id"], name="decision_date_id_idx")]
 
     def __str__(self) -> str:
         return gettext("Số %(symbol)s ngày %(date)s") % {"symbol": self.symbol, "date": format_date(self.date)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from accounts.scopes import scope_filter
@@ -26,7 +26,12 @@ class Attention:
 
 
 def attention_for(*, user, today: datetime.date | None = None) -> Attention:
-    today = today or timezone.localdate()
+    lists = attention_querysets(user=user, today=today or timezone.localdate())
+    return Attention(**{name: list(queryset[:SHOWN]) for name, queryset in lists.items()})
+
+
+def attention_querysets(*, user, today: datetime.date) -> dict[str, QuerySet]:
+    """The home page's lists, unsliced (tests/performance/test_index_use.py plans them)."""
     postings = Posting.objects.visible_to(user).select_related("cadre", "decision")
     in_force = postings.filter(status=PostingStatus.IN_FORCE, planned_end__isnull=False)
     accepted = QuarterlyReport.objects.filter(
@@ -39,22 +44,20 @@ def attention_for(*, user, today: datetime.date | None = None) -> Attention:
         .select_related("unit")
         .order_by("deadline")
     )
-    return Attention(
-        drafts=list(postings.filter(status=PostingStatus.DRAFT).order_by("-id")[:SHOWN]),
-        overrides_this_month=list(
+    return {
+        "drafts": postings.filter(status=PostingStatus.DRAFT).order_by("-id"),
+        "overrides_this_month": (
             PostingOverride.objects.filter(posting__in=Posting.objects.visible_to(user))
             .filter(granted_at__date__gte=today.replace(day=1))
             .select_related("posting__cadre", "granted_by")
-            .order_by("-granted_at")[:SHOWN]
+            .order_by("-granted_at")
         ),
-        ending_soon=list(
-            in_force.filter(
-                planned_end__gte=today, planned_end__lte=today + datetime.timedelta(days=ENDING_WITHIN_DAYS)
-            ).order_by("planned_end")[:SHOWN]
-        ),
-        overdue=list(in_force.filter(planned_end__lt=today).order_by("planned_end")[:SHOWN]),
-        reports_due=list(periods[:SHOWN]),
-    )
+        "ending_soon": in_force.filter(
+            planned_end__gte=today, planned_end__lte=today + datetime.timedelta(days=ENDING_WITHIN_DAYS)
+        ).order_by("planned_end"),
+        "overdue": in_force.filter(planned_end__lt=today).order_by("planned_end"),
+        "reports_due": periods,
+    }
 
 
 # --- Statistics runs (docs/statistics-jobs.md) ---
