@@ -21,7 +21,7 @@ RUN pip install -r requirements.txt
 
 # Only the application itself: never .env, .venv, .pgdata or media from a developer's checkout.
 # A new Django app (or a locale/ folder) needs a line here.
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 COPY rotation_registry ./rotation_registry
 COPY units ./units
 COPY accounts ./accounts

@@ -13,11 +13,8 @@ case "${1:-web}" in
     web)
         python manage.py collectstatic --noinput --verbosity 0
         python manage.py migrate --noinput
-        exec gunicorn rotation_registry.wsgi:application \
-            --bind 0.0.0.0:8000 \
-            --workers "${GUNICORN_WORKERS:-3}" \
-            --timeout "${GUNICORN_TIMEOUT:-120}" \
-            --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+        # Workers, threads, timeout, trusted proxy: gunicorn.conf.py (GUNICORN_* variables).
+        exec gunicorn rotation_registry.wsgi:application --config gunicorn.conf.py --bind 0.0.0.0:8000
         ;;
     worker)
         exec celery -A rotation_registry worker -l "${CELERY_LOG_LEVEL:-info}" --concurrency "${CELERY_CONCURRENCY:-2}"

@@ -5,10 +5,13 @@
 #   poppler-utils      pdftotext / pdffonts / pdftoppm, to read generated PDFs back in tests
 #   chromium           the browser the end-to-end tests drive (tests/e2e/, Playwright with
 #                      executable_path=/usr/bin/chromium: `playwright install` cannot download one)
+#   postgresql-15      initdb / pg_ctl / pg_dump of PostgreSQL 15 (/usr/lib/postgresql/15/bin): the fault
+#                      tests (tests/faults/) start and restart a cluster of their own
+#   redis-server       the fault tests start, stop and freeze a redis-server of their own
 # Extra package names can be given as arguments.
 set -euo pipefail
 
-packages=(fonts-liberation2 poppler-utils chromium "$@")
+packages=(fonts-liberation2 poppler-utils chromium postgresql-15 redis-server "$@")
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -12,6 +12,8 @@ import datetime
 import json
 import logging
 
+from celery import current_task
+
 from rotation_registry.common.request_id import current_request_id
 
 # Extra fields copied into the JSON object when a record carries them (logger.info(..., extra={...})).
@@ -22,6 +24,10 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
             record.request_id = current_request_id.get()
+        task = getattr(current_task, "request", None)  # inside a Celery job: which one
+        if task is not None and getattr(task, "id", None) and not hasattr(record, "task_id"):
+            record.task_id = task.id
+            record.task_name = current_task.name
         return True
 
 

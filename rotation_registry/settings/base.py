@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A sign-in whose (username, IP) is already locked is refused here, before CSRF, the form and a write.
+    "accounts.lockout.LockedOutLoginGate",
     # Last: refuses a locked-out (username, IP) before any password is checked.
     "axes.middleware.AxesMiddleware",
     # After authentication, so every audited write knows its actor and request id.
