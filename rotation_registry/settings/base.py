@@ -174,6 +174,17 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 BACKUP_ROOT = env.path("BACKUP_ROOT", default=str(BASE_DIR / "var" / "backups"))
 PG_BIN_DIR = env("PG_BIN_DIR", default="")
 
+# Per-process caches only: nothing here needs sharing between processes, and a Redis outage must not
+# break pages. "list-counts": the lists' row counts, valid for one data version (common/counting.py).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "list-counts": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "list-counts",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
+
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)

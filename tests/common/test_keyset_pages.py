@@ -112,3 +112,40 @@ def test_the_posting_list_pages_by_key_in_its_links(client, board_officer, kit):
     by_number = client.get("/postings/", {"per_page": 10, "sort": "-start", "page": 2})
     assert by_key.status_code == 200
     assert _shown_postings(by_key) == _shown_postings(by_number) and len(set(_shown_postings(by_key))) == 2
+
+
+def _sql(statement: str) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+
+
+def test_a_kept_count_is_reused_only_for_the_data_version_it_was_made_for(db):
+    """The count of a list is kept with the registry's data version (common/counting.py)."""
+    from django.core.cache import caches
+
+    from rotation_registry.common.counting import COUNT_CACHE, capped_count
+
+    queryset = Cadre.objects.order_by("id")
+    assert capped_count(queryset, 10_000) == 0
+    # A row written with triggers off moves neither the version nor this transaction's change flag:
+    # the kept count is what the list shows...
+    _sql("SET LOCAL session_replication_role = replica")
+    CadreFactory()
+    _sql("SET LOCAL session_replication_role = DEFAULT")
+    assert capped_count(queryset, 10_000) == 0
+    # ...until the version moves (a commit that wrote the registry bumps it).
+    _sql("UPDATE reports_data_version SET version = version + 1 WHERE id = 1")
+    assert capped_count(queryset, 10_000) == 1
+    caches[COUNT_CACHE].clear()  # the version goes back with the rollback: forget what was kept for it
+
+
+def test_a_transaction_that_wrote_the_registry_never_uses_a_kept_count(db):
+    from rotation_registry.common.counting import capped_count
+
+    queryset = Cadre.objects.order_by("id")
+    assert capped_count(queryset, 10_000) == 0
+    CadreFactory()  # the change trigger marks this transaction; the version moves only at its commit
+    assert capped_count(queryset, 10_000) == 1
+    assert capped_count(queryset, 0) == 1  # past a cap of 0: cap + 1
