@@ -4,13 +4,19 @@
 believes it because the peer is a trusted proxy, settings.TRUSTED_PROXIES) in a few seconds from
 several threads, while a signed-in board officer keeps opening the list pages. Their p95 during the
 burst must stay within twice the p95 measured just before it.
+
+The pages' times are the server's, from the app's own request log (one JSON line per request with
+duration_ms, rotation_registry/common/request_id.py), as every budget of the product is: the
+attackers run in this process too, and on two cores a client's own waiting would be counted otherwise.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from tests.deployment.browser import Browser
 from tests.deployment.processes import DEMO_PASSWORD
@@ -21,6 +27,25 @@ ATTACKERS = 4
 BURST_SECONDS = 5.0  # "200 in a few seconds": 40 a second, paced
 ATTACKER_IP = "203.0.113.66"
 TARGET = "demo_caoloc"
+
+
+OFFICER_IP = "198.51.100.10"
+
+
+def server_times(log: Path, offset: int) -> list[float]:
+    """Seconds the server spent on the officer's list pages, from the request log lines after `offset`."""
+    with log.open("rb") as stream:
+        stream.seek(offset)
+        lines = stream.read().decode(errors="replace").splitlines()
+    times = []
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue  # gunicorn's own lines
+        if entry.get("client_ip") == OFFICER_IP and entry.get("path") in LIST_PAGES and "duration_ms" in entry:
+            times.append(entry["duration_ms"] / 1000)
+    return times
 
 
 def timed_list_pages(browser: Browser, stop: threading.Event | None = None, count: int = 40) -> list[float]:
@@ -48,14 +73,17 @@ def attack(port: int, attempts: int, start_at: float) -> list[int]:
 
 
 def test_a_burst_of_failed_logins_locks_the_account_out_and_list_pages_stay_fast(faults):
-    officer = faults.browser("demo_board")
+    officer = faults.browser("demo_board", client_ip=OFFICER_IP)
+    log = faults.stack.directory / "gunicorn.log"
     timed_list_pages(officer, count=8)  # warm
-    normal = p95(timed_list_pages(officer))
+    normal_log_from = log.stat().st_size
+    timed_list_pages(officer)
+    normal = p95(server_times(log, normal_log_from))
 
     stop = threading.Event()
-    during: list[float] = []
-    measuring = threading.Thread(target=lambda: during.extend(timed_list_pages(officer, stop)))
+    measuring = threading.Thread(target=lambda: timed_list_pages(officer, stop))
     start_at = time.monotonic() + 0.5
+    burst_log_from = log.stat().st_size
     measuring.start()
     try:
         with ThreadPoolExecutor(ATTACKERS) as pool:
@@ -76,6 +104,7 @@ def test_a_burst_of_failed_logins_locks_the_account_out_and_list_pages_stay_fast
     assert attacker.log_in(TARGET, DEMO_PASSWORD).status == 429
     assert Browser(faults.stack.port, client_ip="198.51.100.77").log_in(TARGET, DEMO_PASSWORD).status == 302
 
+    during = server_times(log, burst_log_from)
     assert len(during) >= 20, len(during)
     slowest = [round(sample, 3) for sample in sorted(during)[-8:]]
     assert p95(during) <= 2 * normal, f"p95 {p95(during):.3f} s during the burst, {normal:.3f} s before; {slowest}"
