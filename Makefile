@@ -66,13 +66,23 @@ messages: venv
 check-compose:
 	@python3 scripts/check-compose.py
 
-# Speed budgets of issue 3, measured on a generated dataset (docs/performance.md; not part of `make test`).
-#   make bench              10^5 cadres, 10^6 postings in database rr_bench (generated once, about 3 min)
-#   make bench SIZE=small   5,000 cadres, 50,000 postings in rr_bench_small (about 30 s, for CI)
-# BENCH_ARGS passes options to bench.run, e.g. BENCH_ARGS="--only list,search --iterations 50" or
-# BENCH_ARGS="--regenerate" (drop and rebuild the dataset). Exits 1 when a budget is missed.
+# The speed budgets of issues 3–6 in ONE table (docs/performance.md; not part of `make test`): one row per operation
+# with its data size, p50/p95, queries, the floor measured in the same run (trivial page, bare SQL, bare WeasyPrint,
+# bare openpyxl), the ratio to it, the budget and the verdict. Results also go to bench/results/latest-<size>.json.
+#   make bench              10^5 cadres, 10^6 postings in database rr_bench (generated once: about 3 min)
+#   make bench SIZE=small   5,000 cadres, 50,000 postings in rr_bench_small, fewer iterations (CI, after make test)
+# BENCH_ARGS passes options to bench.run, e.g. BENCH_ARGS="--only list,search,cadre --iterations 50",
+# BENCH_ARGS="--regenerate" (drop and rebuild the dataset) or BENCH_ARGS="--database rr_mine" (a private copy).
+# The dataset alone: python manage.py generate_dataset --size small|full [--seed S] [--force].
+# Exits 1 when a budget is missed or an operation could not be measured.
 SIZE ?= full
 BENCH_ARGS ?=
 .PHONY: bench
-bench: venv services
+bench: venv services system-packages
 	$(PY) -m bench.run --size $(SIZE) $(BENCH_ARGS)
+
+# Load test of issue 7 (docs/performance.md, "Load test"): gunicorn with the production settings, wrk on loopback; SIZE as for bench, LOAD_ARGS="--workers 4 --duration 30" passes options; exits 1 when a budget is missed.
+.PHONY: load
+load: venv services
+	@bash scripts/ensure-bench-packages.sh
+	$(PY) -m bench.load --size $(SIZE) $(LOAD_ARGS)

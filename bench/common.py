@@ -6,7 +6,7 @@ import math
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 SERVER_URL = os.environ.get("BENCH_SERVER_URL", "postgres://postgres@127.0.0.1:5432")
 
@@ -27,6 +27,13 @@ SIZES = {
 
 def database_url(size: Size) -> str:
     return f"{SERVER_URL}/{size.database}"
+
+
+def size_named(name: str, database: str | None = None) -> Size:
+    """One of SIZES, on another database when asked (--database, or BENCH_DATABASE in the environment):
+    a private copy to develop against while others use the shared rr_bench / rr_bench_small."""
+    database = database or os.environ.get("BENCH_DATABASE")
+    return replace(SIZES[name], database=database) if database else SIZES[name]
 
 
 def setup_django(size: Size) -> None:

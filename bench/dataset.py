@@ -1,22 +1,32 @@
-"""The benchmark dataset: the national reference data, bodies, cadres and their careers, loaded fast.
+"""The benchmark dataset: the national reference data, bodies, cadres, careers, plans, evaluations and
+quarterly reports, loaded fast.
 
-    python -m bench.dataset --size full|small [--force] [--seed N]
+    python manage.py generate_dataset --size full|small [--cadres N --postings M] [--seed S] [--force]
+    python -m bench.dataset ...    (the same)
 
 Full: 10^5 cadres and 10^6 postings (about 50,000 decisions) in database rr_bench; small: 5,000
-cadres and 50,000 postings in rr_bench_small. The database is created when missing and kept; it
-is rebuilt only with --force (or when an earlier generation did not finish). Same seed, same data.
+cadres and 50,000 postings in rr_bench_small (--database, or BENCH_DATABASE, names another). The
+database is created when missing and kept; it is rebuilt with --force, or when an earlier generation
+did not finish, or was of another seed, size or GENERATOR_VERSION. Same seed, same data.
 
 How it loads 10^6 postings in minutes:
 * units, positions, cadres, decisions and postings are written with PostgreSQL COPY (psycopg 3
   `cursor.copy`), with ids chosen here so that rows can point at each other without a round trip;
+  the indexes of cadres and postings that back no constraint are dropped for the COPY and built
+  again afterwards (without_secondary_indexes);
 * BENCH ONLY: the loading session sets `session_replication_role = replica`, which switches off
   ordinary triggers: the pghistory audit triggers (10^6 audit rows would only slow the load and
-  are not what is measured), the pgtrigger date checks and the foreign-key triggers. Check and
+  are not what is measured), the pgtrigger checks and the foreign-key triggers. Check and
   exclusion constraints are indexes/expressions, not triggers, so they still hold for every row
   (one primary posting at a time per cadre, dates in order, names as written filled). The
   generator keeps the rest consistent itself, and `verify()` checks the foreign keys and the
-  decision-date rule afterwards with plain SQL. The application never does this. The cadres' reach
-  (`reach_roots`, normally kept by triggers) is then computed in one pass by `cadres_refresh_reach_all()`.
+  decision-date rule afterwards with plain SQL. The application never does this. The columns
+  triggers normally derive are written consistently: the postings' top-level units (`origin_root`,
+  `dest_root`) in the COPY itself (`postings_refresh_roots()` then finds nothing to change), the
+  cadres' reach (`reach_roots`) in one pass by `cadres_refresh_reach_all()`;
+* plans, evaluations and quarterly reports: bench/records.py, with the triggers off too;
+* the audit records the whole load as ONE change set: one audit context whose metadata names the
+  generator, size, seed and counts (record_change_set);
 * then VACUUM ANALYZE, so the planner sees real statistics and index-only scans are possible.
 """
 
@@ -27,19 +37,26 @@ import datetime
 import random
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 
 import psycopg
+import psycopg.types.json
 
-from bench.common import SERVER_URL, SIZES, Size, database_url, setup_django
+from bench.common import SERVER_URL, SIZES, Size, database_url, setup_django, size_named
 
 SEED = 20260
 REORG = datetime.date(2025, 7, 1)
 FIRST_DAY = datetime.date(2010, 1, 1)
 LAST_START = datetime.date(2026, 10, 31)
 BENCH_USERS = ("bench_national", "bench_province")
+BENCH_OFFICE = "bench_office"  # the office of one commune committee in bench_province's scope (quarterly report)
 BENCH_PASSWORD = "bench-password"
 MARKER_TABLE = "bench_dataset"
+# Raised when the generator writes something new, so that an older dataset is rebuilt rather than measured.
+GENERATOR_VERSION = 2
+AUDIT_REASON = "Sinh bộ dữ liệu đo hiệu năng (bench.dataset)"
 
 # --- Names: the demo's lists (rotation_registry/demo/people.py) plus the national frequencies ---
 
@@ -169,16 +186,17 @@ def dataset_marker(size: Size) -> dict | None:
     """What the finished generation recorded, or None when the dataset is missing or incomplete."""
     if not database_exists(size):
         return None
+    keys = ("size", "seed", "cadres", "postings", "decisions", "units", "seconds", "created_at", "version", "counts")
     with psycopg.connect(database_url(size)) as conn:
         exists = conn.execute("SELECT to_regclass(%s)", [MARKER_TABLE]).fetchone()[0]
         if exists is None:
             return None
-        row = conn.execute(
-            f"SELECT size, seed, cadres, postings, decisions, units, seconds, created_at FROM {MARKER_TABLE}"
-        ).fetchone()
-    if row is None:
+        try:
+            row = conn.execute(f"SELECT {', '.join(keys)} FROM {MARKER_TABLE}").fetchone()
+        except psycopg.errors.UndefinedColumn:  # written by an earlier generator: rebuild
+            return None
+    if row is None or row[keys.index("version")] != GENERATOR_VERSION:
         return None
-    keys = ("size", "seed", "cadres", "postings", "decisions", "units", "seconds", "created_at")
     return dict(zip(keys, row, strict=True))
 
 
@@ -520,6 +538,10 @@ def generate_people(cursor, world: World, size: Size, seed: int) -> Generated:
                     cancel_reason,
                     None,
                     False,
+                    # origin_root / dest_root: the top-level unit of each side (postings migration 0011), written
+                    # here so that postings_refresh_roots() afterwards finds nothing to change.
+                    None if stale_origin else origin.province,
+                    dest.province,
                     dest,  # the Body, for the decision's issuer (dropped before COPY)
                 ]
             )
@@ -559,9 +581,10 @@ def generate_people(cursor, world: World, size: Size, seed: int) -> Generated:
         "professional_level, professional_field, political_theory, state_management, party_entry_date, "
         "management_category, personal_id, search_key, sort_key, birthplace_unit_id, home_town_unit_id, unit_id"
     )
-    with cursor.copy(f"COPY cadres_cadre ({cadre_columns}) FROM STDIN") as copy:
-        for row in cadre_rows:
-            copy.write_row(row)
+    with without_secondary_indexes(cursor, "cadres_cadre"):
+        with cursor.copy(f"COPY cadres_cadre ({cadre_columns}) FROM STDIN") as copy:
+            for row in cadre_rows:
+                copy.write_row(row)
     decisions = write_decisions_and_postings(cursor, world, postings, rng)
     return Generated(len(cadre_rows), len(postings), decisions)
 
@@ -637,19 +660,50 @@ def write_decisions_and_postings(cursor, world: World, postings: list[list], rng
     columns = (
         "id, cadre_id, kind, purpose, origin_position_id, origin_unit_id, origin_unit_name, origin_title_name, "
         "dest_position_id, dest_unit_id, dest_unit_name, dest_title_name, direction, decision_id, start_date, "
-        "planned_months, planned_end, actual_end, outcome, is_primary, status, cancel_reason, rule_set_id, adds_title"
+        "planned_months, planned_end, actual_end, outcome, is_primary, status, cancel_reason, rule_set_id, adds_title, "
+        "origin_root, dest_root"
     )
-    with cursor.copy(f"COPY postings_posting ({columns}) FROM STDIN") as copy:
-        for row in ordered:
-            copy.write_row(row[:-1])
+    with without_secondary_indexes(cursor, "postings_posting"):
+        with cursor.copy(f"COPY postings_posting ({columns}) FROM STDIN") as copy:
+            for row in ordered:
+                copy.write_row(row[:-1])
     return len(decision_rows)
+
+
+@contextmanager
+def without_secondary_indexes(cursor, table: str) -> Iterator[None]:
+    """Drop the table's indexes that back no constraint, load, then build them again from their definitions.
+
+    Building an index once over 10^6 rows costs a fraction of updating 17 of them row by row during COPY.
+    The primary key and the constraints' indexes (the exclusion constraint on primary postings) stay, so
+    every row is still checked as it is written.
+    """
+    cursor.execute(
+        """
+        SELECT i.indexname, i.indexdef FROM pg_indexes i
+        WHERE i.schemaname = current_schema() AND i.tablename = %s
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = format('%%I', i.indexname)::regclass)
+        """,
+        [table],
+    )
+    indexes = cursor.fetchall()
+    for name, _definition in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    started = time.monotonic()
+    cursor.execute("SET maintenance_work_mem = '256MB'")
+    for _name, definition in indexes:
+        cursor.execute(definition)
+    cursor.execute("RESET maintenance_work_mem")
+    log(f"  {len(indexes)} indexes of {table} built in {time.monotonic() - started:.1f} s")
 
 
 # --- Users the benchmark signs in as ---
 
 
 def create_users(world: World) -> None:
-    """A board officer scoped to every province (the whole country) and one scoped to one merged province."""
+    """A board officer scoped to every province (the whole country), one scoped to one merged province, and the
+    office of one commune committee of that province (it files the quarterly report the benchmark opens)."""
     from accounts.models import Role, ScopeAssignment, User
     from units.models import Unit
 
@@ -659,6 +713,38 @@ def create_users(world: World) -> None:
     province = Unit.objects.get(kind="province", scheme="2025", name="Tỉnh Tuyên Quang")
     local = User.objects.create_user(BENCH_USERS[1], password=BENCH_PASSWORD, role=Role.BOARD_STAFF)
     ScopeAssignment.objects.create(user=local, unit=province)
+    committee = (
+        Unit.objects.filter(kind="party_committee", parent__kind="commune", parent__parent=province)
+        .order_by("sort_key", "id")
+        .first()
+    )
+    office = User.objects.create_user(BENCH_OFFICE, password=BENCH_PASSWORD, role=Role.UNIT_OFFICE)
+    ScopeAssignment.objects.create(user=office, unit=committee)
+
+
+def reference_counts(cursor) -> dict[str, int]:
+    """The territories the reference data loaded, by era (the generator's bodies sit under them)."""
+    cursor.execute(
+        """
+        SELECT
+          count(*) FILTER (WHERE kind = 'province' AND scheme IN ('legacy', 'legacy+2025')),
+          count(*) FILTER (WHERE kind = 'district'),
+          count(*) FILTER (WHERE kind = 'commune' AND scheme = 'legacy'),
+          count(*) FILTER (WHERE kind = 'province' AND scheme IN ('2025', 'legacy+2025')),
+          count(*) FILTER (WHERE kind = 'commune' AND scheme = '2025'),
+          (SELECT count(*) FROM units_unitlineage)
+        FROM units_unit WHERE kind IN ('province', 'district', 'commune')
+        """
+    )
+    keys = (
+        "provinces_before_2025",
+        "districts_before_2025",
+        "communes_before_2025",
+        "provinces_since_2025",
+        "communes_since_2025",
+        "lineage_links",
+    )
+    return dict(zip(keys, cursor.fetchone(), strict=True))
 
 
 # --- Checks and statistics ---
@@ -698,6 +784,8 @@ def reset_sequences(cursor) -> None:
 
 
 def generate(size: Size, *, seed: int = SEED) -> dict:
+    """Drop and build the dataset; everything it writes belongs to ONE audit context (a change set) whose
+    metadata names the generator, the seed and the counts (record_change_set)."""
     started = time.monotonic()
     log(f"creating database {size.database}")
     recreate_database(size)
@@ -705,64 +793,187 @@ def generate(size: Size, *, seed: int = SEED) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
+    from rotation_registry.common.audit import audit_context
+
     call_command("migrate", verbosity=0)
-    log("migrated; loading the national reference data")
-    call_command("load_reference_data", verbosity=0)
-    connection.ensure_connection()
-    raw = connection.connection
-    raw.autocommit = True
-    with raw.cursor() as cursor:
-        # BENCH ONLY: no audit (pghistory) or other triggers for this session's bulk load; see the module docstring.
-        cursor.execute("SET session_replication_role = replica")
-        log("writing bodies and positions")
-        world = load_units(cursor)
-        log(f"  {len(world.bodies):,} bodies; generating cadres and careers")
-        generated = generate_people(cursor, world, size, seed)
-        # The reach triggers (Cadre.reach_roots, cadres migration 0004) were off too: compute it in one pass.
-        log("computing the cadres' reach (cadres_refresh_reach_all)")
-        cursor.execute("SELECT cadres_refresh_reach_all()")
-        cursor.execute("SET session_replication_role = DEFAULT")
-        reset_sequences(cursor)
-        log("checking what the triggers would have checked")
-        verify(cursor)
-    create_users(world)
+    with audit_context(reason=AUDIT_REASON, generator="bench.dataset", size=size.name, seed=seed):
+        log("migrated; loading the national reference data")
+        call_command("load_reference_data", verbosity=0)
+        connection.ensure_connection()
+        raw = connection.connection
+        raw.autocommit = True
+        with raw.cursor() as cursor:
+            territories = reference_counts(cursor)
+            log("  reference data: " + ", ".join(f"{k} {v:,}" for k, v in territories.items()))
+            # BENCH ONLY: no audit (pghistory) or other triggers for this session's bulk load; see the module
+            # docstring. The load is audited as one change set instead (record_change_set).
+            cursor.execute("SET session_replication_role = replica")
+            log("writing bodies and positions")
+            world = load_units(cursor)
+            log(f"  {len(world.bodies):,} bodies; generating cadres and careers")
+            generated = generate_people(cursor, world, size, seed)
+            # The reach triggers (Cadre.reach_roots, cadres migration 0004) were off too: compute it in one pass.
+            log("computing the cadres' reach (cadres_refresh_reach_all)")
+            cursor.execute("SELECT cadres_refresh_reach_all()")
+            log("computing the postings' top-level units (postings_refresh_roots)")
+            cursor.execute("SELECT postings_refresh_roots()")
+            cursor.execute("SET session_replication_role = DEFAULT")
+            reset_sequences(cursor)
+            log("checking what the triggers would have checked")
+            verify(cursor)
+        create_users(world)
+        paperwork = load_paperwork(raw, cadres=generated.cadres, seed=seed)
+        counts = {
+            **territories,
+            "units": _count("units_unit"),
+            "cadres": generated.cadres,
+            "postings": generated.postings,
+            "decisions": generated.decisions,
+            **paperwork.as_dict(),
+        }
+        record_change_set(size, seed, counts)
     log("VACUUM ANALYZE")
     with raw.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
-        units = cursor.execute("SELECT count(*) FROM units_unit").fetchone()[0]
         seconds = round(time.monotonic() - started, 1)
         cursor.execute(
             f"CREATE TABLE {MARKER_TABLE} (size text, seed int, cadres int, postings int, decisions int, units int, "
-            "seconds real, created_at timestamptz DEFAULT now())"
+            "seconds real, created_at timestamptz DEFAULT now(), version int, counts jsonb)"
         )
         cursor.execute(
-            f"INSERT INTO {MARKER_TABLE} (size, seed, cadres, postings, decisions, units, seconds) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            [size.name, seed, generated.cadres, generated.postings, generated.decisions, units, seconds],
+            f"INSERT INTO {MARKER_TABLE} (size, seed, cadres, postings, decisions, units, seconds, version, counts) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                size.name,
+                seed,
+                generated.cadres,
+                generated.postings,
+                generated.decisions,
+                counts["units"],
+                seconds,
+                GENERATOR_VERSION,
+                psycopg.types.json.Jsonb(counts),
+            ],
         )
     log(
         f"done: {generated.cadres:,} cadres, {generated.postings:,} postings, {generated.decisions:,} decisions, "
-        f"{units:,} units in {seconds} s"
+        f"{counts['units']:,} units, {paperwork.plans} plans, {paperwork.evaluations:,} evaluations, "
+        f"{paperwork.reports:,} quarterly reports in {seconds} s"
     )
     return dataset_marker(size)
 
 
+def load_paperwork(raw, *, cadres: int, seed: int):
+    """Plans, evaluations and quarterly reports (bench.records), with the triggers off like the rest of the load."""
+    from bench import records
+
+    log("plans, evaluations and quarterly reports")
+    with raw.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        try:
+            paperwork = records.load(
+                cursor,
+                cadres=cadres,
+                seed=seed,
+                filer=_user(BENCH_USERS[0]),
+                filed_paths=_scope(BENCH_USERS[1]),
+                log=log,
+            )
+        finally:
+            cursor.execute("SET session_replication_role = DEFAULT")
+    return paperwork
+
+
+def _user(username: str):
+    from accounts.models import User
+
+    return User.objects.get(username=username)
+
+
+def _scope(username: str) -> list[str]:
+    from accounts.scopes import scope_paths
+
+    return scope_paths(_user(username)) or []
+
+
+def _count(table: str) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table}")
+        return cursor.fetchone()[0]
+
+
+def record_change_set(size: Size, seed: int, counts: dict[str, int]) -> None:
+    """Name the whole load in its audit context: generator, size, seed and what was written.
+
+    The reference data, the users and their scopes were written with the audit triggers on, so their
+    events point at this context; the bulk rows (bodies, cadres, postings, decisions, plans, evaluations,
+    reports) were written with the triggers off and have no event of their own: the context's metadata is
+    their record. pghistory writes a context's metadata with each event; this sets the final one.
+    """
+    import json
+
+    from django.db import connection
+
+    what = ", ".join(f"{value:,} {key}" for key, value in counts.items())
+    metadata = {
+        "reason": f"{AUDIT_REASON}: cỡ {size.name}, hạt giống {seed}; {what}",
+        "generator": "bench.dataset",
+        "size": size.name,
+        "seed": seed,
+        "counts": counts,
+        "bulk_without_row_events": "units (bodies), positions, cadres, decisions, postings, plans, evaluations, "
+        "reporting periods, quarterly reports",
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE pghistory_context SET metadata = %s::jsonb, updated_at = now() "
+            "WHERE metadata->>'generator' = 'bench.dataset' RETURNING id",
+            [json.dumps(metadata, ensure_ascii=False)],
+        )
+        contexts = cursor.fetchall()
+    if len(contexts) != 1:
+        raise RuntimeError(f"the load should be one audit context, found {len(contexts)}")
+
+
 def ensure(size: Size, *, force: bool = False, seed: int = SEED) -> dict:
-    """The dataset's marker, generating the dataset first when missing, incomplete or forced."""
+    """The dataset's marker, generating the dataset first when missing, incomplete, different or forced."""
     marker = None if force else dataset_marker(size)
-    if marker is not None and marker["seed"] == seed:
+    wanted = (seed, size.cadres, size.postings)
+    if marker is not None and (marker["seed"], marker["cadres"], marker["postings"]) == wanted:
         return marker
     return generate(size, seed=seed)
 
 
+def parse_size(args: argparse.Namespace) -> Size:
+    """--size, with --cadres / --postings / --database overriding its numbers or its database."""
+    size = size_named(args.size, args.database)
+    if args.cadres or args.postings:
+        cadres = args.cadres or size.cadres
+        postings = args.postings or size.postings
+        if postings < cadres:
+            raise SystemExit("--postings must be at least --cadres (every cadre has a career of one posting or more)")
+        size = replace(size, cadres=cadres, postings=postings)
+    return size
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The generator's options (also those of `manage.py generate_dataset`)."""
+    parser.add_argument("--size", choices=sorted(SIZES), default="full", help="full: 10^5 cadres, 10^6 postings")
+    parser.add_argument("--cadres", type=int, help="number of cadres (default: the size's)")
+    parser.add_argument("--postings", type=int, help="number of postings (default: the size's)")
+    parser.add_argument("--seed", type=int, default=SEED, help="same seed, same data")
+    parser.add_argument("--force", action="store_true", help="drop and regenerate even if the dataset exists")
+    parser.add_argument("--database", help="database name (default: rr_bench / rr_bench_small, or BENCH_DATABASE)")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", choices=sorted(SIZES), default="full")
-    parser.add_argument("--force", action="store_true", help="drop and regenerate even if the dataset exists")
-    parser.add_argument("--seed", type=int, default=SEED)
+    add_arguments(parser)
     args = parser.parse_args(argv)
-    marker = ensure(SIZES[args.size], force=args.force, seed=args.seed)
-    print(marker)
+    marker = ensure(parse_size(args), force=args.force, seed=args.seed)
+    print({key: str(value) for key, value in marker.items()})
 
 
 if __name__ == "__main__":

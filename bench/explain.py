@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from bench.common import SIZES, setup_django
+from bench.common import SIZES, setup_django, size_named
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--analyze", action="store_true", help="print EXPLAIN ANALYZE of the slowest queries")
     parser.add_argument("--top", type=int, default=3)
     args = parser.parse_args(argv)
-    setup_django(SIZES[args.size])
+    setup_django(size_named(args.size))
 
     from django.db import connection
     from django.test import Client

@@ -19,6 +19,9 @@ Measured, after WARMUP untimed rounds, alternating within each iteration:
 * `report page` — GET quarterly:edit of Huyện ủy Đo 0 for the fourth quarter of 2025 (not filed), as its office:
   the figures computed from the registry (statistics engine + movements + name list) and the form;
 * `prefill` — reports.quarterly.prefill.prefill alone for the same unit and quarter.
+
+`make bench` (bench.run) measures the board and the pre-filled report on the generated national dataset
+(bench.records' periods and reports): `run_quarterly`.
 """
 
 from __future__ import annotations
@@ -312,3 +315,56 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# --- In `make bench` (bench.run): the generated dataset's quarterly reports ---
+
+BOARD_QUARTER = (2026, 3)  # the last closed quarter of bench.records: filed reports in every state
+OPEN_QUARTER = (2026, 4)  # nothing filed: the report page computes its figures from the registry
+
+
+def run_quarterly(bench, cat) -> list:
+    """The completeness board of the province officer's reporting units, and the pre-filled report of one
+    commune committee for the open quarter as its office opens it (figures computed from the registry)."""
+    from django.urls import reverse
+
+    from accounts.models import User
+    from bench.dataset import BENCH_OFFICE, BENCH_USERS
+    from bench.run import Budget, Result
+    from reports.models import ReportingPeriod
+    from reports.quarterly import selectors
+
+    year, quarter = BOARD_QUARTER
+    board = selectors.completeness(user=User.objects.get(username=BENCH_USERS[1]), year=year, quarter=quarter)
+    states: dict[str, int] = {}
+    for row in board.rows:
+        label = str(selectors.STATUS_LABELS.get(row.status, row.status)).lower()
+        states[label] = states.get(label, 0) + 1
+    board_result = Result(
+        "Bảng theo dõi báo cáo quý (một tỉnh)",
+        f"{len(board.rows)} đơn vị báo cáo, quý {quarter}/{year}; "
+        + ", ".join(f"{label} {n}" for label, n in sorted(states.items())),
+        Budget(BOARD_BUDGET_P95_MS, source="issue 6"),
+    )
+    bench.measure(
+        board_result,
+        "province",
+        reverse("quarterly:index"),
+        lambda i: {"year": year, "quarter": quarter},
+        check=lambda response: _has_rows(response, len(board.rows)),
+    )
+    office = User.objects.get(username=BENCH_OFFICE)
+    year, quarter = OPEN_QUARTER
+    period = ReportingPeriod.objects.visible_to(office).select_related("unit").get(year=year, quarter=quarter)
+    report_result = Result(
+        "Báo cáo quý điền sẵn (một xã)",
+        f"{period.unit.name}, quý {quarter}/{year}; số liệu tính từ {cat.postings:,} luân chuyển",
+        Budget(PREFILL_BUDGET_MS, source="issue 6"),
+    )
+    bench.measure(report_result, "office", reverse("quarterly:edit", args=[period.pk]), lambda i: {})
+    return [board_result, report_result]
+
+
+def _has_rows(response, expected: int) -> None:
+    if expected == 0 or response.status_code != 200:
+        raise RuntimeError(f"the completeness board has {expected} rows")

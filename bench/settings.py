@@ -13,3 +13,5 @@ DATABASES["default"]["CONN_MAX_AGE"] = None  # noqa: F405
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+# The project's URLs plus the trivial page the page rows are compared with (bench/urls.py).
+ROOT_URLCONF = "bench.urls"

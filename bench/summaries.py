@@ -13,6 +13,9 @@ so nothing of the parent or of an earlier case counts):
   copied from rr_bench_small into rr_bench_summaries_big (`CREATE DATABASE … TEMPLATE`, then migrated;
   the shared benchmark database itself is never written to): the statistics computed by the engine,
   then the summary's HTML and `render_pdf`, nothing stored.
+
+`make bench` (bench.run) measures the whole generated registry's summary, each time in a child process:
+`run_summary` (child `dataset:<database>`).
 """
 
 from __future__ import annotations
@@ -150,6 +153,74 @@ def child_big(wide: bool = False) -> dict:
     }
 
 
+def child_dataset(database: str) -> dict:
+    """The largest summary of a generated dataset (the whole registry 2010–2025, bench.run): statistics, HTML
+    and PDF as the worker builds them (nothing stored), then the same HTML through bare WeasyPrint (the floor;
+    after the peak memory is read, so the floor's memory does not count)."""
+    _django(f"{SERVER_URL}/{database}")
+    import weasyprint
+
+    from bench.documents import bare_html
+    from reports.runs import normalise
+    from reports.statistics.engine import compute
+    from reports.summaries import pdf_page_count, summary_html
+    from rotation_registry.common.pdf import render_pdf
+
+    parameters = normalise({"unit": None, "start": "2010-01-01", "end": "2025-12-31"})
+    before = _peak_mb()
+    started = time.perf_counter()
+    results = compute(parameters)
+    computed = time.perf_counter() - started
+    html = summary_html(results)
+    pdf = render_pdf(html, time_limit=None)
+    seconds = time.perf_counter() - started
+    peak = _peak_mb()
+    bare_started = time.perf_counter()
+    weasyprint.HTML(string=bare_html(html)).write_pdf()
+    bare = time.perf_counter() - bare_started
+    return {
+        "rotations": results["total"]["value"],
+        "statistics_seconds": computed,
+        "render_seconds": seconds - computed,
+        "seconds": seconds,
+        "bare_seconds": bare,
+        "pages": pdf_page_count(pdf),
+        "bytes": len(pdf),
+        "peak_mb": peak,
+        "peak_before_mb": before,
+    }
+
+
+def run_summary(bench, cat) -> list:
+    """`make bench`'s summary row: each iteration a fresh child process (its own peak memory, as a worker)."""
+    from bench.run import Budget, Floor, Result, _print_progress
+    from reports.summaries import MAX_CADRES_LISTED as MAX_LISTED
+
+    result = Result(
+        "Báo cáo tóm tắt PDF (toàn bộ sổ 2010–2025)",
+        f"{cat.postings:,} luân chuyển",
+        Budget(BUDGET_S * 1000, max_peak_mb=BUDGET_MB, source="issue 5"),
+        floor=Floor("WeasyPrint trần: cùng HTML"),
+    )
+    figures = []
+    for _ in range(bench.summary_iterations):
+        figures.append(_in_child(f"dataset:{bench.size.database}"))
+        result.timings_ms.append(figures[-1]["seconds"] * 1000)
+        result.floor.timings_ms.append(figures[-1]["bare_seconds"] * 1000)
+    last = figures[-1]
+    result.peak_mb = max(f["peak_mb"] for f in figures)
+    result.data_size += (
+        f"; {last['pages']} trang (tối đa {MAX_LISTED} cán bộ liệt kê), {last['rotations']:,} lượt trong kỳ"
+    )
+    render = [f["render_seconds"] / f["bare_seconds"] for f in figures]
+    result.note = (
+        f"đỉnh bộ nhớ {result.peak_mb:.0f} MB; thống kê {last['statistics_seconds']:.1f} s + dựng PDF "
+        f"{last['render_seconds']:.1f} s; riêng phần dựng PDF so với WeasyPrint trần: {max(render):.2f}×"
+    ).replace(".", ",")
+    _print_progress(result)
+    return [result]
+
+
 def _in_child(case: str) -> dict:
     output = subprocess.run(
         [sys.executable, "-m", "bench.summaries", "--child", case], check=True, capture_output=True, text=True
@@ -159,10 +230,13 @@ def _in_child(case: str) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--child", choices=["demo-cold", "demo-stored", "big", "big-wide"])
+    parser.add_argument("--child", help="demo-cold, demo-stored, big, big-wide or dataset:<database>")
     parser.add_argument("--skip-big", action="store_true")
     parser.add_argument("--json")
     args = parser.parse_args(argv)
+    if args.child and args.child.startswith("dataset:"):
+        print(json.dumps(child_dataset(args.child.removeprefix("dataset:"))))
+        return 0
     if args.child:
         result = {
             "demo-cold": lambda: child_demo(False),
