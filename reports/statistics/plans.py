@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.db.models import Q
 
 from accounts.scopes import unit_in
 from plans.models import Plan, PlanEntry, PlanTarget
 from postings.directions import Direction
-from postings.filters import plan_target_q
 from postings.models import OCCUPYING_STATUSES, Posting
 from reports.statistics.context import Context
 from reports.statistics.drill import POSTING_LIST, query
@@ -35,20 +36,42 @@ def _target_label(target: PlanTarget) -> str:
     return ", ".join(parts) or "Tổng số"
 
 
+def _meets(posting: dict, target: PlanTarget) -> bool:
+    """Whether a linked posting carried out the target (the conditions of postings.filters.plan_target_q)."""
+    if target.direction and posting["direction"] != target.direction:
+        return False
+    if target.dest_unit_id and not (posting["dest_unit__path"] or "").startswith(target.dest_unit.path):
+        return False
+    return not target.dest_title_id or posting["dest_position__title_id"] == target.dest_title_id
+
+
 def plan_vs_actual(ctx: Context) -> dict:
+    """Three queries whatever the number of plans and targets: the plans, their targets, and the counted
+    postings linked from their lists; each target is then matched in memory, under the same rules as the
+    drill-down's filter (postings.filters.plan_target_q): the plan's list, the direction, the unit or
+    under it, the title."""
     plans = list(_plans(ctx))
+    plan_ids = [p["pk"] for p in plans]
     targets = (
-        PlanTarget.objects.filter(plan__in=[p["pk"] for p in plans])
-        .select_related("dest_unit", "dest_title")
-        .order_by("plan_id", "pk")
+        PlanTarget.objects.filter(plan__in=plan_ids).select_related("dest_unit", "dest_title").order_by("plan_id", "pk")
     )
+    entries = list(PlanEntry.objects.filter(plan_id__in=plan_ids).values_list("plan_id", "posting_id"))
     counted = Posting.objects.filter(status__in=OCCUPYING_STATUSES, is_primary=True).order_by()
+    linked = counted.filter(pk__in=PlanEntry.objects.filter(plan_id__in=plan_ids).values("posting_id"))
+    done_postings = {
+        row["pk"]: row for row in linked.values("pk", "direction", "dest_unit__path", "dest_position__title_id")
+    }
+    linked_by_plan = defaultdict(set)
+    for plan_id, posting_id in entries:
+        if posting_id in done_postings:
+            linked_by_plan[plan_id].add(posting_id)
+    symbols = {p["pk"]: p["symbol"] for p in plans}
     items = []
-    for target in targets:  # a handful per plan: one COUNT each
-        done = counted.filter(plan_target_q(target.pk)).count()
+    for target in targets:
+        done = sum(1 for pk in linked_by_plan[target.plan_id] if _meets(done_postings[pk], target))
         items.append(
             {
-                "plan": next(p["symbol"] for p in plans if p["pk"] == target.plan_id),
+                "plan": symbols[target.plan_id],
                 "plan_id": target.plan_id,
                 "target_id": target.pk,
                 "label": _target_label(target),
@@ -61,21 +84,24 @@ def plan_vs_actual(ctx: Context) -> dict:
                 "drill": query({"counted": "true", "plan_target": target.pk}),
             }
         )
-    summaries = []
-    for plan in plans:
-        entries = PlanEntry.objects.filter(plan_id=plan["pk"])
-        summaries.append(
-            {
-                "plan": plan["symbol"],
-                "plan_id": plan["pk"],
-                "title": plan["title"],
-                "date": plan["date"].isoformat(),
-                "status": plan["status"],
-                "planned_cadres": entries.count(),
-                "carried_out": entries.filter(posting__in=counted).count(),
-                "drill": query({"counted": "true", "plan": plan["pk"]}),
-            }
-        )
+    planned = defaultdict(int)
+    carried_out = defaultdict(int)
+    for plan_id, posting_id in entries:
+        planned[plan_id] += 1
+        carried_out[plan_id] += posting_id in done_postings
+    summaries = [
+        {
+            "plan": plan["symbol"],
+            "plan_id": plan["pk"],
+            "title": plan["title"],
+            "date": plan["date"].isoformat(),
+            "status": plan["status"],
+            "planned_cadres": planned[plan["pk"]],
+            "carried_out": carried_out[plan["pk"]],
+            "drill": query({"counted": "true", "plan": plan["pk"]}),
+        }
+        for plan in plans
+    ]
     explanation = (
         "Kế hoạch do đơn vị đang xem (hoặc đơn vị trực thuộc) ban hành, có ngày ban hành hoặc giai đoạn nằm "
         "trong kỳ báo cáo. «Đã thực hiện» là số lượt (đang thực hiện hoặc đã kết thúc, chức vụ chính) đã được "
