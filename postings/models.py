@@ -330,9 +330,10 @@ class Posting(models.Model):
                 name="posting_in_force_end_idx",
             ),
             models.Index(fields=["id"], condition=Q(status="draft"), name="posting_draft_idx"),
-            # A province's postings (the root columns) by date: its count and its term-filtered pages.
-            models.Index(fields=["origin_root", "start_date"], name="posting_origin_root_start_idx"),
-            models.Index(fields=["dest_root", "start_date"], name="posting_dest_root_start_idx"),
+            # A province's postings (the root columns), as the unit indexes above: its count, and its pages
+            # filtered by a direction and a term read only their own rows.
+            models.Index(fields=["origin_root", "direction", "start_date"], name="posting_origin_root_dir_idx"),
+            models.Index(fields=["dest_root", "direction", "start_date"], name="posting_dest_root_dir_idx"),
         ]
         constraints = [
             models.CheckConstraint(

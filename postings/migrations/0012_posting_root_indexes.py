@@ -16,10 +16,10 @@ class Migration(migrations.Migration):
     operations = [
         AddIndexConcurrently(
             model_name='posting',
-            index=models.Index(fields=['origin_root', 'start_date'], name='posting_origin_root_start_idx'),
+            index=models.Index(fields=['origin_root', 'direction', 'start_date'], name='posting_origin_root_dir_idx'),
         ),
         AddIndexConcurrently(
             model_name='posting',
-            index=models.Index(fields=['dest_root', 'start_date'], name='posting_dest_root_start_idx'),
+            index=models.Index(fields=['dest_root', 'direction', 'start_date'], name='posting_dest_root_dir_idx'),
         ),
     ]

@@ -88,7 +88,7 @@ def test_a_term_over_the_whole_registry_is_a_range_of_the_start_date_index(board
 
 def test_a_province_uses_the_root_columns_or_reads_in_date_order(board_officer, kit, world):
     queryset = _postings(board_officer, unit=world.province.pk, sort="-start")
-    root_indexes = {"posting_origin_root_start_idx", "posting_dest_root_start_idx", "posting_start_id_idx"}
+    root_indexes = {"posting_origin_root_dir_idx", "posting_dest_root_dir_idx", "posting_start_id_idx"}
     _assert_uses(_page_ids(queryset), "postings_posting", root_indexes)
     plan = str(_plan(_page_ids(queryset)))
     assert "origin_root" in plan and "dest_root" in plan, "the province filter no longer uses the root columns"
@@ -112,7 +112,7 @@ def test_a_keyset_page_starts_its_index_scan_at_the_token(board_officer, kit):
 
 def test_the_count_of_a_province_reads_the_root_indexes(board_officer, kit, world):
     queryset = _postings(board_officer, unit=world.province.pk).order_by().values("pk")[:10001]
-    _assert_uses(queryset, "postings_posting", {"posting_origin_root_start_idx", "posting_dest_root_start_idx"})
+    _assert_uses(queryset, "postings_posting", {"posting_origin_root_dir_idx", "posting_dest_root_dir_idx"})
 
 
 def test_an_accent_free_name_search_reads_the_trigram_index(board_officer, kit):
