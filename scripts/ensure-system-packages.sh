@@ -11,24 +11,4 @@
 # Extra package names can be given as arguments.
 set -euo pipefail
 
-packages=(fonts-liberation2 poppler-utils chromium postgresql-15 redis-server "$@")
-missing=()
-for p in "${packages[@]}"; do
-    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
-done
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-        SUDO="sudo -n"
-    else
-        echo "ensure-system-packages: missing ${missing[*]}, and no root to install them." >&2
-        echo "  Install them: apt-get install ${missing[*]}" >&2
-        exit 1
-    fi
-fi
-echo "==> apt-get install ${missing[*]}"
-$SUDO apt-get update -q >/dev/null
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q -o DPkg::Lock::Timeout=300 \
-    --no-install-recommends "${missing[@]}" >/dev/null
+exec bash "$(dirname "$0")/apt-install-missing.sh" fonts-liberation2 poppler-utils chromium postgresql-15 redis-server "$@"

@@ -278,21 +278,22 @@ smtp_backend = "django.core.mail.backends.smtp.EmailBackend"
 mail_backend = env(
     "EMAIL_BACKEND", default=smtp_backend if email_host else "django.core.mail.backends.console.EmailBackend"
 )
-MAILERS = {
-    "default": {
-        "BACKEND": mail_backend,
-        "OPTIONS": {
-            "host": email_host or "localhost",
-            "port": env.int("EMAIL_PORT", default=25),
-            "username": env("EMAIL_HOST_USER", default=""),
-            "password": env("EMAIL_HOST_PASSWORD", default=""),
-            "use_tls": env.bool("EMAIL_USE_TLS", default=False),
-            "timeout": env.int("EMAIL_TIMEOUT", default=10),
-        }
-        if mail_backend == smtp_backend
-        else {},
+
+
+def mailers_for(backend: str) -> dict:
+    """Django's MAILERS with one default mailer; the SMTP options only for the SMTP backend."""
+    options = {
+        "host": email_host or "localhost",
+        "port": env.int("EMAIL_PORT", default=25),
+        "username": env("EMAIL_HOST_USER", default=""),
+        "password": env("EMAIL_HOST_PASSWORD", default=""),
+        "use_tls": env.bool("EMAIL_USE_TLS", default=False),
+        "timeout": env.int("EMAIL_TIMEOUT", default=10),
     }
-}
+    return {"default": {"BACKEND": backend, "OPTIONS": options if backend == smtp_backend else {}}}
+
+
+MAILERS = mailers_for(mail_backend)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Sổ luân chuyển cán bộ <so-luan-chuyen@localhost>")
 # The address of the site as users reach it: links in e-mails (reminders) point here.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

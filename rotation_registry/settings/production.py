@@ -10,7 +10,7 @@ import logging
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import LOGGING, email_host, env, smtp_backend
+from .base import LOGGING, env, mailers_for, smtp_backend
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="")
@@ -59,20 +59,7 @@ STORAGES = {
 }
 
 # --- E-mail: reminders go out by SMTP (EMAIL_HOST, default a relay on localhost:25), never to the console ---
-if env("EMAIL_BACKEND", default=smtp_backend) == smtp_backend:
-    MAILERS = {
-        "default": {
-            "BACKEND": smtp_backend,
-            "OPTIONS": {
-                "host": email_host or "localhost",
-                "port": env.int("EMAIL_PORT", default=25),
-                "username": env("EMAIL_HOST_USER", default=""),
-                "password": env("EMAIL_HOST_PASSWORD", default=""),
-                "use_tls": env.bool("EMAIL_USE_TLS", default=False),
-                "timeout": env.int("EMAIL_TIMEOUT", default=10),
-            },
-        }
-    }
+MAILERS = mailers_for(env("EMAIL_BACKEND", default=smtp_backend))
 
 # --- Logs: one JSON object per line (rotation_registry/common/logs.py) for the log collector ---
 LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")
