@@ -35,10 +35,6 @@ class SortKey:
     descending: bool
     nullable: bool
 
-    @property
-    def lookup(self) -> str:
-        return "pk" if self.path == "pk" else self.path
-
 
 def sort_keys(queryset: QuerySet) -> list[SortKey] | None:
     """The queryset's ORDER BY as field paths, or None when it is not a plain, unique field ordering."""
@@ -124,7 +120,7 @@ def seek(queryset: QuerySet, keys: list[SortKey], values: list, *, backwards: bo
         # Implied by the condition, but only this plain bound lets an index on the first key start its
         # scan at the token instead of filtering every row before it.
         descending = first.descending != backwards
-        condition &= Q(**{f"{first.lookup}__lte" if descending else f"{first.lookup}__gte": first_value})
+        condition &= Q(**{f"{first.path}__lte" if descending else f"{first.path}__gte": first_value})
     ordering = [f"-{key.path}" if key.descending != backwards else key.path for key in keys]
     try:
         sought = queryset.filter(condition).order_by(*ordering)
@@ -135,7 +131,7 @@ def seek(queryset: QuerySet, keys: list[SortKey], values: list, *, backwards: bo
 
 
 def _equal(key: SortKey, value) -> Q:
-    return Q(**{f"{key.lookup}__isnull": True}) if value is None else Q(**{key.lookup: value})
+    return Q(**{f"{key.path}__isnull": True}) if value is None else Q(**{key.path: value})
 
 
 def _beyond(key: SortKey, value, *, descending: bool, backwards: bool) -> Q | None:
@@ -149,8 +145,8 @@ def _beyond(key: SortKey, value, *, descending: bool, backwards: bool) -> Q | No
         nulls_last = not nulls_last
     if value is None:
         # NULLs last: nothing comes after a NULL. NULLs first: every non-NULL comes after it.
-        return None if nulls_last else Q(**{f"{key.lookup}__isnull": False})
-    beyond = Q(**{f"{key.lookup}__lt" if descending else f"{key.lookup}__gt": value})
+        return None if nulls_last else Q(**{f"{key.path}__isnull": False})
+    beyond = Q(**{f"{key.path}__lt" if descending else f"{key.path}__gt": value})
     if key.nullable and nulls_last:
-        beyond |= Q(**{f"{key.lookup}__isnull": True})
+        beyond |= Q(**{f"{key.path}__isnull": True})
     return beyond
