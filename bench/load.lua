@@ -16,6 +16,7 @@ local thread_count = 0  -- in the main state only: a thread learns its own numbe
 
 bad = 0        -- responses other than 2xx, in this thread
 statuses = {}  -- their status codes: {["302"] = n, ...}
+cache = {}     -- X-Page-Cache answers (hit, miss, bypass; "none" for pages without the page cache)
 
 function setup(thread)
     thread:set("id", thread_count)
@@ -45,6 +46,8 @@ function request()
 end
 
 function response(status, headers, body)
+    local answer = headers["X-Page-Cache"] or headers["x-page-cache"] or "none"
+    cache[answer] = (cache[answer] or 0) + 1
     if status < 200 or status > 299 then
         bad = bad + 1
         local key = tostring(status)
@@ -63,18 +66,22 @@ end
 function done(summary, latency, requests_)
     local non2xx = 0
     local codes = {}
+    local cached = {}
     for _, thread in ipairs(threads) do
         non2xx = non2xx + (thread:get("bad") or 0)
         for key, value in pairs(thread:get("statuses") or {}) do
             codes[key] = (codes[key] or 0) + value
         end
+        for key, value in pairs(thread:get("cache") or {}) do
+            cached[key] = (cached[key] or 0) + value
+        end
     end
     local e = summary.errors
     io.write(string.format(
         'LOAD_RESULT {"requests": %d, "duration_us": %d, "bytes": %d, "non2xx": %d, "statuses": %s, '
-            .. '"connect_errors": %d, "read_errors": %d, "write_errors": %d, "timeouts": %d, '
+            .. '"page_cache": %s, "connect_errors": %d, "read_errors": %d, "write_errors": %d, "timeouts": %d, '
             .. '"p50_us": %d, "p90_us": %d, "p95_us": %d, "p99_us": %d, "max_us": %d, "mean_us": %.1f}\n',
-        summary.requests, summary.duration, summary.bytes, non2xx, json_object(codes),
+        summary.requests, summary.duration, summary.bytes, non2xx, json_object(codes), json_object(cached),
         e.connect, e.read, e.write, e.timeout,
         latency:percentile(50), latency:percentile(90), latency:percentile(95), latency:percentile(99),
         latency.max, latency.mean

@@ -106,6 +106,14 @@ class Outcome:
     # CPU time per request (ms): the workers, their PostgreSQL backends, wrk itself. On a machine whose
     # other load varies these stay comparable where req/s does not, and their sum bounds the throughput.
     cpu_ms: dict = field(default_factory=dict)
+    # How the page cache answered (X-Page-Cache: hit / miss / bypass, "none" for pages it does not keep).
+    page_cache: dict = field(default_factory=dict)
+
+    @property
+    def hit_share(self) -> str:
+        answered = sum(self.page_cache.values())
+        hits = self.page_cache.get("hit", 0)
+        return f"{100 * hits / answered:.0f} %" if answered and set(self.page_cache) != {"none"} else "—"
 
     @property
     def errors(self) -> int:
@@ -492,10 +500,12 @@ def run_scenario(server: Server, scenario: Scenario, cookies: dict[str, str], ar
         socket_errors=socket_errors,
         verdict="FAIL" if missed else ("PASS" if budget is not None else "—"),
         cpu_ms={name: round(ms / max(raw["requests"], 1), 2) for name, ms in meter.used_ms().items()},
+        page_cache=raw.get("page_cache", {}),
     )
     print(
         f"  {outcome.scenario}: {outcome.rps} req/s, p50 {outcome.p50_ms} ms, p95 {outcome.p95_ms} ms, "
-        f"p99 {outcome.p99_ms} ms, errors {outcome.errors} -> {outcome.verdict}; {cpu_text(outcome.cpu_ms)}",
+        f"p99 {outcome.p99_ms} ms, errors {outcome.errors}, page cache hits {outcome.hit_share} -> {outcome.verdict}; "
+        f"{cpu_text(outcome.cpu_ms)}",
         file=sys.stderr,
         flush=True,
     )
@@ -515,7 +525,7 @@ def cpu_text(per_request: dict) -> str:
 
 
 def table(outcomes: list[Outcome], memory: dict[int, float]) -> str:
-    headers = ["Kịch bản", "Kết nối", "req/s", "p50", "p95", "p99", "Lỗi", "Ngân sách", "Kết quả"]
+    headers = ["Kịch bản", "Kết nối", "req/s", "p50", "p95", "p99", "Lỗi", "Trúng cache", "Ngân sách", "Kết quả"]
     rows = [
         [
             o.scenario,
@@ -525,6 +535,7 @@ def table(outcomes: list[Outcome], memory: dict[int, float]) -> str:
             f"{o.p95_ms:.1f} ms",
             f"{o.p99_ms:.1f} ms",
             str(o.errors) + (f" {o.statuses}" if o.statuses else ""),
+            o.hit_share,
             o.budget,
             o.verdict,
         ]
@@ -589,6 +600,11 @@ def main(argv: list[str] | None = None) -> int:
         default=PRODUCTION_SETTINGS,
         help="another settings module built on the production one, to compare a configuration",
     )
+    parser.add_argument(
+        "--no-page-cache",
+        action="store_true",
+        help="every page built (PAGE_CACHE_ENABLED=False): what a request costs when no kept page serves it",
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
@@ -610,6 +626,8 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [s for s in chosen if not only or s.key in only]
     print(f"URLs chosen in {time.monotonic() - started:.1f} s", file=sys.stderr)
     env = production_environment(size, args.settings)
+    if args.no_page_cache:
+        env["PAGE_CACHE_ENABLED"] = "False"
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
     for line in manage(env, "shell", "--command", _REHASH).splitlines():
         if line.startswith("rehashed"):
@@ -652,6 +670,7 @@ def main(argv: list[str] | None = None) -> int:
                 "dataset": {k: str(v) for k, v in marker.items()},
                 "settings": args.settings,
                 "workers": args.workers,
+                "page_cache": not args.no_page_cache,
                 "gunicorn_options": GUNICORN_OPTIONS,
                 "warmup_s": args.warmup,
                 "duration_s": args.duration,

@@ -15,3 +15,4 @@ WHITENOISE_USE_FINDERS = True
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 # The project's URLs plus the trivial page the page rows are compared with (bench/urls.py).
 ROOT_URLCONF = "bench.urls"
+PAGE_CACHE_ENABLED = False  # pages measured as built, not served from the page cache (page_cache.py)

@@ -14,6 +14,7 @@ from rotation_registry.common.concurrency import row_version
 from rotation_registry.common.export import Column
 from rotation_registry.common.formatting import format_date
 from rotation_registry.common.forms import add_service_errors
+from rotation_registry.common.page_cache import cached_page
 from rotation_registry.common.vietnamese import search_key
 from rotation_registry.common.views import history_page, list_page
 
@@ -37,6 +38,7 @@ def require_editor(user) -> None:
 
 
 @login_required
+@cached_page
 def cadre_list(request):
     return list_page(
         request,
@@ -72,6 +74,7 @@ def cadre_autocomplete(request):
 
 
 @login_required
+@cached_page
 def cadre_detail(request, pk: int):
     cadre = selectors.cadre_get_for_user(user=request.user, pk=pk)
     context = {

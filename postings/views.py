@@ -13,6 +13,7 @@ from cadres.models import Cadre
 from postings import selectors, services, web_forms
 from postings.models import Decision, DecisionStatus, PostingStatus
 from rotation_registry.common.export import Column
+from rotation_registry.common.page_cache import cached_page
 from rotation_registry.common.views import history_page, list_page
 
 POSTING_COLUMNS = [
@@ -42,6 +43,7 @@ DECISION_COLUMNS = [
 
 
 @login_required
+@cached_page
 def posting_list(request):
     return list_page(
         request,
@@ -53,6 +55,7 @@ def posting_list(request):
 
 
 @login_required
+@cached_page
 def posting_detail(request, pk: int):
     posting = selectors.posting_get_for_user(user=request.user, pk=pk)
     return render(request, "postings/posting_detail.html", {"posting": posting, "overrides": posting.overrides.all()})
@@ -64,6 +67,7 @@ def posting_history(request, pk: int):
 
 
 @login_required
+@cached_page
 def decision_list(request):
     return list_page(
         request,
@@ -75,6 +79,7 @@ def decision_list(request):
 
 
 @login_required
+@cached_page
 def decision_detail(request, pk: int):
     decision = selectors.decision_get_for_user(user=request.user, pk=pk)
     postings = selectors.decision_postings(user=request.user, decision=decision)

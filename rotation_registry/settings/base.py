@@ -71,7 +71,7 @@ MIDDLEWARE = [
 ]
 
 # Widgets may use the project's templates (templates/includes/autocomplete.html).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORM_RENDERER = "rotation_registry.common.form_renderer.ProjectFormRenderer"
 ROOT_URLCONF = "rotation_registry.urls"
 WSGI_APPLICATION = "rotation_registry.wsgi.application"
 
@@ -183,7 +183,16 @@ CACHES = {
         "LOCATION": "list-counts",
         "OPTIONS": {"MAX_ENTRIES": 5000},
     },
+    # Pages kept per user and data version (rotation_registry/common/page_cache.py): in each worker's memory,
+    # so a page is served without Redis or the network. A list page is ~25 KB: 1,000 pages ≈ 25 MB per worker.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "TIMEOUT": 24 * 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": env.int("PAGE_CACHE_ENTRIES", default=1000), "CULL_FREQUENCY": 4},
+    },
 }
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
