@@ -20,10 +20,10 @@ Per-request secrets are never kept. The CSRF token (any token that unmasks to th
 and the CSP nonce are replaced by markers when the page is stored, and by this request's own token and
 nonce when it is served again, so a kept page is as fresh, for those, as a built one.
 
-Only views that read the registry and show nothing else use it, and they run outside ATOMIC_REQUESTS' transaction (`cached_page`): the lists and record
-pages of cadres, postings and decisions. Quarterly reports, statistics and the audit are not kept: their
-tables are outside the data version. `PAGE_CACHE_ENABLED = False` turns it off (the benchmark measures
-pages as built).
+Only views that read the registry and show nothing else use it (`cached_page`): the lists and record
+pages of cadres, postings and decisions; they run outside ATOMIC_REQUESTS' transaction, as they only
+read. Quarterly reports, statistics and the audit are not kept: their tables are outside the data
+version. `PAGE_CACHE_ENABLED = False` turns it off (the benchmark measures pages as built).
 """
 
 from __future__ import annotations
