@@ -52,6 +52,19 @@ class SidebarMixin:
 
     sidebar: tuple[str, ...] = ()
 
+    def __init__(self, data=None, *args, **kwargs):
+        if self.sidebar:
+            # Only the sidebar's filters and those the URL names: django-filter deep-copies every declared
+            # filter, then the form every field, on each request, and a list page paid for the drill-down
+            # filters it neither showed nor applied (docs/performance.md, "Load test").
+            named = set(data.keys()) if data is not None else set()
+            self.base_filters = {
+                name: declared
+                for name, declared in type(self).base_filters.items()
+                if name in self.sidebar or any(key == name or key.startswith(f"{name}_") for key in named)
+            }
+        super().__init__(data, *args, **kwargs)
+
     def sidebar_fields(self):
         return [self.form[name] for name in self.form.fields if not self.sidebar or name in self.sidebar]
 
