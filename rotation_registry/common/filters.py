@@ -7,6 +7,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 
+from rotation_registry.common.page_cache import data_version_read
+
+# Catalogue rows by their query, with the data version they were read at (see CatalogueChoiceField.objects).
+_CATALOGUES: dict[str, tuple[int, list]] = {}
+
 
 class _CachedChoices(ModelChoiceIterator):
     def __iter__(self):
@@ -30,7 +35,7 @@ class CatalogueChoiceField(forms.ModelChoiceField):
 
     def objects(self) -> list:
         if not hasattr(self, "_objects"):
-            self._objects = list(self.queryset)
+            self._objects = _catalogue(self.queryset)
         return self._objects
 
     def to_python(self, value):
@@ -40,6 +45,21 @@ class CatalogueChoiceField(forms.ModelChoiceField):
             if str(obj.pk) == str(value).strip():
                 return obj
         raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+
+
+def _catalogue(queryset) -> list:
+    """The catalogue's rows; while a kept-page view builds its page, those read at the same data version in this
+    process are reused (terms and titles change only with a registry write, which moves the version)."""
+    version = data_version_read()
+    if version is None:
+        return list(queryset)
+    sql = str(queryset.query)
+    kept = _CATALOGUES.get(sql)
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    rows = list(queryset)
+    _CATALOGUES[sql] = (version, rows)
+    return rows
 
 
 class CatalogueChoiceFilter(django_filters.ModelChoiceFilter):

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from contextvars import ContextVar
 from functools import wraps
 
 from django.conf import settings
@@ -41,6 +42,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 PAGE_CACHE = "pages"
+# The data version the stamp read, while a kept-page view builds its page: what else the page reads that
+# only a registry write can change (the filters' short catalogues) may be reused for that version.
+_VERSION_READ: ContextVar[int | None] = ContextVar("page_cache_data_version", default=None)
 HEADER = "X-Page-Cache"
 CSRF_MARKER = "\x00rr-csrf\x00"
 NONCE_MARKER = "\x00rr-nonce\x00"
@@ -59,8 +63,14 @@ SELECT CASE WHEN current_setting('reports.data_changed', true) IS NOT DISTINCT F
 """
 
 
-def _stamp(user) -> str | None:
-    """What the registry and the user's access look like now; None when pages must not be kept or reused."""
+def data_version_read() -> int | None:
+    """The registry's data version, when the page being built has read it (its stamp); otherwise None."""
+    return _VERSION_READ.get()
+
+
+def _stamp(user) -> tuple[int, str] | None:
+    """The data version, and what the registry and the user's access look like now; None when pages must not
+    be kept or reused."""
     with connection.cursor() as cursor:
         cursor.execute(_STAMP_SQL, [user.pk])
         version, scopes = cursor.fetchone()
@@ -71,7 +81,7 @@ def _stamp(user) -> str | None:
         for field in user._meta.concrete_fields
         if field.attname not in _USER_COLUMNS_IGNORED
     ]
-    return f"v{version}|{scopes or ''}|{'|'.join(columns)}"
+    return version, f"v{version}|{scopes or ''}|{'|'.join(columns)}"
 
 
 def _key(request, stamp: str) -> str:
@@ -135,11 +145,12 @@ def cached_page(view):
     def wrapper(request, *args, **kwargs):
         if not settings.PAGE_CACHE_ENABLED or request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        stamp = None if _has_pending_messages(request) else _stamp(request.user)
-        if stamp is None:
+        stamped = None if _has_pending_messages(request) else _stamp(request.user)
+        if stamped is None:
             response = view(request, *args, **kwargs)
             response[HEADER] = "bypass"
             return response
+        version, stamp = stamped
         cache = caches[PAGE_CACHE]
         key = _key(request, stamp)
         stored = cache.get(key)
@@ -147,7 +158,11 @@ def cached_page(view):
             response = _thaw(request, stored)
             response[HEADER] = "hit"
             return response
-        response = view(request, *args, **kwargs)
+        token = _VERSION_READ.set(version)
+        try:
+            response = view(request, *args, **kwargs)
+        finally:
+            _VERSION_READ.reset(token)
         frozen = None if request.session.modified else _freeze(request, response)
         if frozen is not None:
             cache.set(key, frozen)

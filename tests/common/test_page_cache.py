@@ -166,3 +166,23 @@ def test_only_plain_html_pages_are_kept():
     with_header = HttpResponse("x")
     with_header["Content-Disposition"] = "attachment"
     assert page_cache._freeze(request, with_header) is None
+
+
+def test_a_page_built_reuses_the_catalogues_read_at_the_same_data_version(committed, board_officer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(board_officer)
+    url = reverse("postings:list")
+    with CaptureQueriesContext(connection) as first:
+        assert answer(client.get(url, {"direction": "huyen_xa"})) == "miss"
+    with CaptureQueriesContext(connection) as second:
+        assert answer(client.get(url, {"direction": "xa_huyen"})) == "miss"
+    catalogues = [q["sql"] for q in first.captured_queries if '"units_term"' in q["sql"] or "positiontitle" in q["sql"]]
+    assert len(catalogues) == 2  # the term and title <select>s
+    assert len(second.captured_queries) == len(first.captured_queries) - 2
+
+    Cadre.objects.create(full_name="Vi Văn Mới", date_of_birth="1985-01-01", sex="male")  # a write: new version
+    with CaptureQueriesContext(connection) as third:
+        assert answer(client.get(url, {"direction": "tinh_huyen"})) == "miss"
+    assert len(third.captured_queries) == len(first.captured_queries)
