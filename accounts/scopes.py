@@ -25,10 +25,14 @@ from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from rotation_registry.common.page_cache import stamp_read
 from units.models import LEADING_KINDS, TERRITORY_KINDS, Unit
 
 _CACHE_ATTR = "_scope_paths"
 _EVERYWHERE_ATTR = "_scope_everywhere"
+# Scopes found while kept-page views built their pages, by (user, page-cache stamp, day): see scope_paths.
+_KEPT_SCOPES: dict[tuple, tuple[list[str], bool]] = {}
+_KEPT_SCOPES_MAX = 2000
 
 
 # One round trip: the scopes held today (a scope on a leading body — Huyện ủy, UBND, HĐND — is a
@@ -63,9 +67,20 @@ def scope_paths(user) -> list[str] | None:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
+    today = timezone.localdate()
+    # While a kept-page view builds its page, its stamp says everything the scope depends on (the user's
+    # assignments and the units, through the data version): the scope found for the same stamp and day is
+    # reused in this process instead of walking the units again (page_cache.py).
+    stamp = stamp_read()
+    kept_key = (user.pk, stamp, today) if stamp is not None else None
+    kept = _KEPT_SCOPES.get(kept_key) if kept_key is not None else None
+    if kept is not None:
+        setattr(user, _CACHE_ATTR, kept[0])
+        setattr(user, _EVERYWHERE_ATTR, kept[1])
+        return kept[0]
     parameters = {
         "user": user.pk,
-        "today": timezone.localdate(),
+        "today": today,
         "leading": sorted(kind.value for kind in LEADING_KINDS),
         "territory": sorted(kind.value for kind in TERRITORY_KINDS),
     }
@@ -81,8 +96,13 @@ def scope_paths(user) -> list[str] | None:
     for path in sorted(units, key=lambda p: (len(p), p)):
         if not any(path.startswith(p) for p in paths):
             paths.append(path)
+    everywhere = bool(paths) and top_level <= set(paths)
     setattr(user, _CACHE_ATTR, paths)
-    setattr(user, _EVERYWHERE_ATTR, bool(paths) and top_level <= set(paths))
+    setattr(user, _EVERYWHERE_ATTR, everywhere)
+    if kept_key is not None:
+        if len(_KEPT_SCOPES) >= _KEPT_SCOPES_MAX:
+            _KEPT_SCOPES.clear()  # old versions' scopes: simply start again
+        _KEPT_SCOPES[kept_key] = (paths, everywhere)
     return paths
 
 

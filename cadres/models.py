@@ -7,10 +7,10 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
-from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from rotation_registry.common.record_urls import record_url
 from rotation_registry.common.vietnamese import name_sort_key, normalize_text, search_key
 
 MAJORITY_ETHNICITY = "Kinh"
@@ -189,7 +189,7 @@ class Cadre(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("cadres:detail", args=[self.pk])
+        return record_url("cadres:detail", self.pk)
 
     def normalise(self) -> None:
         """NFC names and the derived search and sort keys; save() calls it, bulk writes call it themselves."""

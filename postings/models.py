@@ -9,7 +9,6 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import F, Q, Value
-from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +16,7 @@ from postings.directions import Direction
 from postings.validators import validate_pdf_scan
 from rotation_registry.common.documents import NumberedDocument
 from rotation_registry.common.formatting import format_date
+from rotation_registry.common.record_urls import record_url
 from rotation_registry.common.vietnamese import normalize_text
 from units.models import DateRange
 
@@ -153,7 +153,7 @@ class Decision(NumberedDocument):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("postings:decision_detail", args=[self.pk])
+        return record_url("postings:decision_detail", self.pk)
 
 
 # --- Postings ---
@@ -386,7 +386,7 @@ class Posting(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("postings:detail", args=[self.pk])
+        return record_url("postings:detail", self.pk)
 
     @property
     def end_date(self):

@@ -45,6 +45,8 @@ PAGE_CACHE = "pages"
 # The data version the stamp read, while a kept-page view builds its page: what else the page reads that
 # only a registry write can change (the filters' short catalogues) may be reused for that version.
 _VERSION_READ: ContextVar[int | None] = ContextVar("page_cache_data_version", default=None)
+# The whole stamp (data version, the user's scope assignments and columns), for what depends on exactly that.
+_STAMP_READ: ContextVar[str | None] = ContextVar("page_cache_stamp", default=None)
 HEADER = "X-Page-Cache"
 CSRF_MARKER = "\x00rr-csrf\x00"
 NONCE_MARKER = "\x00rr-nonce\x00"
@@ -66,6 +68,11 @@ SELECT CASE WHEN current_setting('reports.data_changed', true) IS NOT DISTINCT F
 def data_version_read() -> int | None:
     """The registry's data version, when the page being built has read it (its stamp); otherwise None."""
     return _VERSION_READ.get()
+
+
+def stamp_read() -> str | None:
+    """The stamp of the page being built (data version, the user's scope assignments and columns), or None."""
+    return _STAMP_READ.get()
 
 
 def _stamp(user) -> tuple[int, str] | None:
@@ -158,11 +165,12 @@ def cached_page(view):
             response = _thaw(request, stored)
             response[HEADER] = "hit"
             return response
-        token = _VERSION_READ.set(version)
+        tokens = _VERSION_READ.set(version), _STAMP_READ.set(stamp)
         try:
             response = view(request, *args, **kwargs)
         finally:
-            _VERSION_READ.reset(token)
+            _VERSION_READ.reset(tokens[0])
+            _STAMP_READ.reset(tokens[1])
         frozen = None if request.session.modified else _freeze(request, response)
         if frozen is not None:
             cache.set(key, frozen)

@@ -168,9 +168,12 @@ def test_only_plain_html_pages_are_kept():
     assert page_cache._freeze(request, with_header) is None
 
 
-def test_a_page_built_reuses_the_catalogues_read_at_the_same_data_version(committed, board_officer):
+def test_a_page_built_reuses_the_catalogues_and_the_scope_read_at_the_same_stamp(committed, board_officer):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    def catalogue_or_scope(sql: str) -> bool:
+        return '"units_term"' in sql or "positiontitle" in sql or "WITH RECURSIVE" in sql
 
     client = signed_in(board_officer)
     url = reverse("postings:list")
@@ -178,11 +181,18 @@ def test_a_page_built_reuses_the_catalogues_read_at_the_same_data_version(commit
         assert answer(client.get(url, {"direction": "huyen_xa"})) == "miss"
     with CaptureQueriesContext(connection) as second:
         assert answer(client.get(url, {"direction": "xa_huyen"})) == "miss"
-    catalogues = [q["sql"] for q in first.captured_queries if '"units_term"' in q["sql"] or "positiontitle" in q["sql"]]
-    assert len(catalogues) == 2  # the term and title <select>s
-    assert len(second.captured_queries) == len(first.captured_queries) - 2
+    reused = [q["sql"] for q in first.captured_queries if catalogue_or_scope(q["sql"])]
+    assert len(reused) == 3  # the term and title <select>s, the officer's scope
+    assert not [q for q in second.captured_queries if catalogue_or_scope(q["sql"])]
+    assert len(second.captured_queries) == len(first.captured_queries) - 3
 
     Cadre.objects.create(full_name="Vi Văn Mới", date_of_birth="1985-01-01", sex="male")  # a write: new version
     with CaptureQueriesContext(connection) as third:
         assert answer(client.get(url, {"direction": "tinh_huyen"})) == "miss"
     assert len(third.captured_queries) == len(first.captured_queries)
+
+    # A new scope assignment changes the stamp: the scope is found again, and includes it.
+    ScopeAssignment.objects.create(user=board_officer, unit=committed.district_b)
+    with CaptureQueriesContext(connection) as fourth:
+        assert answer(client.get(url, {"direction": "huyen_tinh"})) == "miss"
+    assert any("WITH RECURSIVE" in q["sql"] for q in fourth.captured_queries)
