@@ -91,11 +91,7 @@ def scope_paths(user) -> list[str] | None:
     # scope comes twice, once as held and once as top-level.
     units = [path for path, in_scope, _ in rows if in_scope]
     top_level = {path for path, _, is_top in rows if is_top}
-    # Drop prefixes already covered by a shorter one, to keep the SQL small.
-    paths: list[str] = []
-    for path in sorted(units, key=lambda p: (len(p), p)):
-        if not any(path.startswith(p) for p in paths):
-            paths.append(path)
+    paths = _outermost(units)
     everywhere = bool(paths) and top_level <= set(paths)
     setattr(user, _CACHE_ATTR, paths)
     setattr(user, _EVERYWHERE_ATTR, everywhere)
@@ -104,6 +100,26 @@ def scope_paths(user) -> list[str] | None:
             _KEPT_SCOPES.clear()  # old versions' scopes: simply start again
         _KEPT_SCOPES[kept_key] = (paths, everywhere)
     return paths
+
+
+def _outermost(units: list[str]) -> list[str]:
+    """The paths not covered by a shorter one (to keep the SQL small), shortest first. A path is "/1/23/456/":
+    it is covered when one of its ancestors' paths was kept (a set lookup per level, not a scan of the list)."""
+    paths: list[str] = []
+    kept: set[str] = set()
+    for path in sorted(units, key=lambda p: (len(p), p)):
+        if not any(ancestor in kept for ancestor in _path_and_ancestors(path)):
+            paths.append(path)
+            kept.add(path)
+    return paths
+
+
+def _path_and_ancestors(path: str) -> list[str]:
+    """ "/1/23/456/" -> ["/1/", "/1/23/", "/1/23/456/"]; a path of another shape is only itself."""
+    if not (path.startswith("/") and path.endswith("/")):
+        return [path]
+    segments = path.strip("/").split("/")
+    return ["/" + "/".join(segments[: n + 1]) + "/" for n in range(len(segments))]
 
 
 def scope_roots(user) -> list[int] | None:

@@ -10,6 +10,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from rotation_registry.common.choices import QuickChoiceLabels
 from rotation_registry.common.record_urls import record_url
 from rotation_registry.common.vietnamese import name_sort_key, normalize_text, search_key
 
@@ -80,7 +81,7 @@ class CadreQuerySet(models.QuerySet):
 # reach_roots is derived by the database for Cadre.visible_to; it is not audited, so that a posting that
 # changes it writes no audit row for the cadre (docs/performance.md, "Scoped name search").
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=["reach_roots"])
-class Cadre(models.Model):
+class Cadre(QuickChoiceLabels, models.Model):
     """A cadre (cán bộ) as the board records them. Personal data is kept to what the rules need."""
 
     full_name = models.CharField(_("họ và tên"), max_length=120)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from postings.directions import Direction
 from postings.validators import validate_pdf_scan
+from rotation_registry.common.choices import QuickChoiceLabels
 from rotation_registry.common.documents import NumberedDocument
 from rotation_registry.common.formatting import format_date
 from rotation_registry.common.record_urls import record_url
@@ -233,7 +234,7 @@ class PostingQuerySet(models.QuerySet):
         """,
     ),
 )
-class Posting(models.Model):
+class Posting(QuickChoiceLabels, models.Model):
     """A cadre's move to a post: where from, where to, by which decision, for how long.
 
     The unit and post names are stored as written on the decision, beside the foreign keys,

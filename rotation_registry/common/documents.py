@@ -8,6 +8,8 @@ from django.db.models.functions import Cast
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from rotation_registry.common.choices import QuickChoiceLabels
+
 # <number>-<type>/<issuer>, e.g. 42-KH/TU, 125-QĐ/TU, 05-QĐ/BTCTU, 12-QĐ/ThU (HD 36-HD/VPTW practice;
 # numbers below 10 are zero-padded, so at least two digits).
 DOCUMENT_TYPES = (
@@ -44,7 +46,7 @@ def _regex_part(pattern: str) -> Func:
     return Func(F("symbol"), Value(pattern), function="substring")
 
 
-class NumberedDocument(models.Model):
+class NumberedDocument(QuickChoiceLabels, models.Model):
     """A document whose number is unique per issuer, type and congress term (numbering restarts after a congress).
 
     Subclasses define `issuing_unit`. The issuer is the body, not its abbreviation: every
