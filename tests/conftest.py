@@ -116,3 +116,14 @@ def office_b(world):
 def office_merged(world):
     """Office of the commune formed by merger in 2025: sees its predecessors' records."""
     return UserFactory(username="vanphong_hopnhat", role=Role.UNIT_OFFICE, scope=world.merged_commune_committee)
+
+
+@pytest.fixture
+def restore_catalogues(django_db_blocker):
+    """For transactional tests: the terms, rule sets and position titles the migrations create, put back after
+    the flush that ends the test. Request it before transactional_db, so that it is torn down after the flush."""
+    yield
+    from tests.imports.conftest import ensure_catalogues
+
+    with django_db_blocker.unblock():
+        ensure_catalogues()

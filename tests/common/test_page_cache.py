@@ -22,19 +22,10 @@ from accounts.models import ScopeAssignment
 from cadres.models import Cadre
 from rotation_registry.common import page_cache
 from tests.factories import CadreFactory
-from tests.imports.conftest import ensure_catalogues
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
 ANY_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")  # forms and htmx's X-CSRFToken
 NONCE = re.compile(r'nonce="([^"]+)"')
-
-
-@pytest.fixture
-def restore_catalogues(django_db_blocker):
-    """Requested before transactional_db, so it is torn down after the flush."""
-    yield
-    with django_db_blocker.unblock():
-        ensure_catalogues()
 
 
 @pytest.fixture

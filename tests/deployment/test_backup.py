@@ -25,19 +25,10 @@ from rotation_registry.backup import (
     registry_tables,
     table_fingerprints,
 )
-from tests.imports.conftest import ensure_catalogues
 from tests.postings import kit_fixture  # noqa: F401  (the `kit` fixture)
 from tests.statistics_jobs.conftest import add_postings
 
 SCAN = b"%PDF-1.4\n% a decision scan\n%%EOF\n"
-
-
-@pytest.fixture
-def restore_catalogues(django_db_blocker):
-    """Requested before transactional_db, so it is torn down after the flush."""
-    yield
-    with django_db_blocker.unblock():
-        ensure_catalogues()
 
 
 @pytest.fixture

@@ -23,17 +23,8 @@ from imports.columns import COLUMNS
 from imports.models import BatchStatus, ImportBatch, RowStatus
 from imports.services import ASYNC_ROW_THRESHOLD
 from rotation_registry.celery import app
-from tests.imports.conftest import ensure_catalogues
 
 ROWS = ASYNC_ROW_THRESHOLD + 1
-
-
-@pytest.fixture
-def restore_catalogues(django_db_blocker):
-    """Requested before transactional_db, so it is torn down after the flush."""
-    yield
-    with django_db_blocker.unblock():
-        ensure_catalogues()
 
 
 @pytest.fixture

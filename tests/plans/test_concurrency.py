@@ -22,7 +22,6 @@ from django.db import connection
 
 from plans import services
 from plans.models import Plan
-from tests.imports.conftest import ensure_catalogues
 from tests.plans.conftest import plan_data
 
 
@@ -62,14 +61,6 @@ def slow_register(monkeypatch):
         return number
 
     monkeypatch.setattr(services, "next_free_number", slow)
-
-
-@pytest.fixture
-def restore_catalogues(django_db_blocker):
-    """Requested before transactional_db, so it is torn down after the flush."""
-    yield
-    with django_db_blocker.unblock():
-        ensure_catalogues()
 
 
 def test_two_connections_saving_at_once_get_consecutive_numbers(

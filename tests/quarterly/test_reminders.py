@@ -21,20 +21,11 @@ from reports.quarterly import services
 from reports.quarterly.tasks import quarterly_reminders
 from rotation_registry.celery import app
 from tests.factories import UnitFactory, UserFactory
-from tests.imports.conftest import ensure_catalogues
 from tests.statistics_jobs.conftest import purge_queue
 from units.models import UnitKind
 
 DAY = datetime.timedelta(days=1)
 JOB_TIMEOUT = 60
-
-
-@pytest.fixture
-def restore_catalogues(django_db_blocker):
-    """Requested before transactional_db, so it is torn down after the flush."""
-    yield
-    with django_db_blocker.unblock():
-        ensure_catalogues()
 
 
 @pytest.fixture

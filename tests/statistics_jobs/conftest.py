@@ -28,7 +28,6 @@ import reports.tasks  # noqa: F401  (registers the tasks with the app before a w
 from postings.models import Posting
 from postings.services import posting_create
 from rotation_registry.celery import app
-from tests.imports.conftest import ensure_catalogues
 from tests.postings import RULE_SET_DAYS, Kit, kit_fixture  # noqa: F401  (the `kit` fixture)
 
 DAY = RULE_SET_DAYS["QD65"]  # 1/5/2023, under the current rule set
@@ -94,14 +93,6 @@ def clean_queue():
     purge_queue()
     yield
     purge_queue()
-
-
-@pytest.fixture
-def restore_catalogues(django_db_blocker):
-    """Requested before transactional_db, so it is torn down after the flush."""
-    yield
-    with django_db_blocker.unblock():
-        ensure_catalogues()
 
 
 @pytest.fixture

@@ -121,4 +121,4 @@ def save_artifact(name: str, data: bytes) -> Path:
 
 # The statistics jobs' worker fixtures: a real worker (a thread) on the test's own queue, the queue kept clean,
 # and the catalogues the flush of a transactional test empties put back.
-from tests.statistics_jobs.conftest import clean_queue, restore_catalogues, wait_until, worker  # noqa: E402, F401
+from tests.statistics_jobs.conftest import clean_queue, wait_until, worker  # noqa: E402, F401
