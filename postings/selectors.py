@@ -37,6 +37,13 @@ def posting_get_for_user(*, user, pk: int) -> Posting:
     return get_object_or_404(Posting.objects.visible_to(user).select_related(*related), pk=pk)
 
 
+def posting_page_for_user(*, user, pk: int) -> Posting:
+    """The posting for its own page, which shows the stored title and unit names: only the cadre, the decision
+    and the rule set are joined. PostgreSQL took longer to plan the seven-table join of posting_get_for_user
+    (3,8–7,8 ms) than to run it (0,4 ms); the positions, titles and units are read only by the forms."""
+    return get_object_or_404(Posting.objects.visible_to(user).select_related("cadre", "decision", "rule_set"), pk=pk)
+
+
 def decision_list(*, user, params: QueryDict):
     base = Decision.objects.visible_to(user).select_related("issuing_unit")
     filterset, queryset, notice = filtered(DecisionFilterSet, params, base)

@@ -57,7 +57,7 @@ def posting_list(request):
 @login_required
 @cached_page
 def posting_detail(request, pk: int):
-    posting = selectors.posting_get_for_user(user=request.user, pk=pk)
+    posting = selectors.posting_page_for_user(user=request.user, pk=pk)
     return render(request, "postings/posting_detail.html", {"posting": posting, "overrides": posting.overrides.all()})
 
 
