@@ -13,7 +13,7 @@ What it does, in order:
    hashes them with MD5, which production does not accept), both through manage.py with the
    production settings;
 4. gunicorn with DJANGO_SETTINGS_MODULE=rotation_registry.settings.production on a free loopback port,
-   sync workers as in the image (scripts/docker-entrypoint.sh), --max-requests 0 (never recycled);
+   gthread workers as in the image (gunicorn.conf.py, 4 threads), --max-requests 0 (never recycled);
 5. each bench user signs in over HTTP (login form, CSRF token) for a session cookie;
 6. per scenario: wrk for --warmup seconds (discarded), then for --duration seconds (measured), with
    bench/load.lua spreading the requests over the URLs; wrk has no request cap, the time is the bound.
@@ -62,9 +62,12 @@ DETAIL_IDS = 1000  # postings and as many cadres
 LIST_SETS = 120  # filter combinations per user
 WORKER_RSS_MB = 250
 PRODUCTION_SETTINGS = "rotation_registry.settings.production"
-# sync workers as in the image; --timeout as there; requests never recycle a worker (--max-requests 0),
-# so the memory read after the run is what a long-lived worker holds.
-GUNICORN_OPTIONS = ["--worker-class", "sync", "--timeout", "120", "--max-requests", "0"]
+# The image's gunicorn.conf.py (read from the project folder): gthread workers with GUNICORN_THREADS threads
+# (4). A "--worker-class sync" here would change nothing: gunicorn runs gthread whenever threads > 1.
+# --timeout as in the image; requests never recycle a worker (--max-requests 0), so the memory read after
+# the run is what a long-lived worker holds.
+GUNICORN_THREADS = int(os.environ.get("GUNICORN_THREADS", "4"))
+GUNICORN_OPTIONS = ["--threads", str(GUNICORN_THREADS), "--timeout", "120", "--max-requests", "0"]
 
 
 @dataclass
@@ -585,7 +588,12 @@ def _load() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=sorted(SIZES), default="full")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers (3 measured best on 2 cores)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=3,
+        help="gunicorn workers (gthread, GUNICORN_THREADS threads each; 3 as in the image)",
+    )
     parser.add_argument("--duration", type=float, default=20, help="seconds measured per scenario")
     parser.add_argument("--warmup", type=float, default=5, help="seconds of load before each measurement")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections for the posting list")
@@ -654,7 +662,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(
         f"Kích thước: {size.name} — {marker['cadres']:,} cán bộ, {marker['postings']:,} luân chuyển; gunicorn "
-        f"{args.workers} worker (sync), wrk 1 luồng, {args.warmup:g} s khởi động + {args.duration:g} s đo mỗi "
+        f"{args.workers} worker × {GUNICORN_THREADS} luồng (gthread), wrk 1 luồng, "
+        f"{args.warmup:g} s khởi động + {args.duration:g} s đo mỗi "
         f"kịch bản; settings {args.settings}; "
         f"{facts['cores']} nhân, tải máy lúc bắt đầu {load_before}, lúc kết thúc {load_after}"
     )
