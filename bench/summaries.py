@@ -111,6 +111,21 @@ def child_demo(stored: bool) -> dict:
     return {"seconds": seconds, "pages": doc.pages, "bytes": size, "peak_mb": _peak_mb(), "peak_before_mb": before}
 
 
+def _build_summary(parameters: dict):
+    """Statistics, HTML and PDF as the worker builds them (nothing stored):
+    (results, html, pdf, seconds of statistics, seconds in all)."""
+    from reports.statistics.engine import compute
+    from reports.summaries import summary_html
+    from rotation_registry.common.pdf import render_pdf
+
+    started = time.perf_counter()
+    results = compute(parameters)
+    computed = time.perf_counter() - started
+    html = summary_html(results)
+    pdf = render_pdf(html, time_limit=None)
+    return results, html, pdf, computed, time.perf_counter() - started
+
+
 def child_big(wide: bool = False) -> dict:
     """The statistics and the summary of the generated registry's province, nothing stored.
 
@@ -120,9 +135,7 @@ def child_big(wide: bool = False) -> dict:
     _django(f"{SERVER_URL}/{BIG_DATABASE}")
     from postings.models import Posting
     from reports.runs import normalise
-    from reports.statistics.engine import compute
-    from reports.summaries import pdf_page_count, summary_html
-    from rotation_registry.common.pdf import render_pdf
+    from reports.summaries import pdf_page_count
     from units.models import Term, TermKind, Unit
 
     province = Unit.objects.filter(parent__isnull=True).order_by("pk").first()
@@ -134,12 +147,7 @@ def child_big(wide: bool = False) -> dict:
     if wide:
         parameters = normalise({"unit": None, "start": "2010-01-01", "end": "2025-12-31"})
     before = _peak_mb()
-    started = time.perf_counter()
-    results = compute(parameters)
-    computed = time.perf_counter() - started
-    html = summary_html(results)
-    pdf = render_pdf(html, time_limit=None)
-    seconds = time.perf_counter() - started
+    results, _html, pdf, computed, seconds = _build_summary(parameters)
     return {
         "term": "2010–2025, whole registry" if wide else term.name,
         "rotations": results["total"]["value"],
@@ -162,18 +170,11 @@ def child_dataset(database: str) -> dict:
 
     from bench.documents import bare_html
     from reports.runs import normalise
-    from reports.statistics.engine import compute
-    from reports.summaries import pdf_page_count, summary_html
-    from rotation_registry.common.pdf import render_pdf
+    from reports.summaries import pdf_page_count
 
     parameters = normalise({"unit": None, "start": "2010-01-01", "end": "2025-12-31"})
     before = _peak_mb()
-    started = time.perf_counter()
-    results = compute(parameters)
-    computed = time.perf_counter() - started
-    html = summary_html(results)
-    pdf = render_pdf(html, time_limit=None)
-    seconds = time.perf_counter() - started
+    results, html, pdf, computed, seconds = _build_summary(parameters)
     peak = _peak_mb()
     bare_started = time.perf_counter()
     weasyprint.HTML(string=bare_html(html)).write_pdf()

@@ -42,11 +42,10 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 PAGE_CACHE = "pages"
-# The data version the stamp read, while a kept-page view builds its page: what else the page reads that
-# only a registry write can change (the filters' short catalogues) may be reused for that version.
-_VERSION_READ: ContextVar[int | None] = ContextVar("page_cache_data_version", default=None)
-# The whole stamp (data version, the user's scope assignments and columns), for what depends on exactly that.
-_STAMP_READ: ContextVar[str | None] = ContextVar("page_cache_stamp", default=None)
+# (data version, stamp) read while a kept-page view builds its page: what else the page reads that only a
+# registry write can change (the filters' short catalogues) may be reused for that version, and what depends on
+# exactly the stamp (the user's scope) for that stamp.
+_STAMPED: ContextVar[tuple[int, str] | None] = ContextVar("page_cache_stamped", default=None)
 HEADER = "X-Page-Cache"
 CSRF_MARKER = "\x00rr-csrf\x00"
 NONCE_MARKER = "\x00rr-nonce\x00"
@@ -67,12 +66,14 @@ SELECT CASE WHEN current_setting('reports.data_changed', true) IS NOT DISTINCT F
 
 def data_version_read() -> int | None:
     """The registry's data version, when the page being built has read it (its stamp); otherwise None."""
-    return _VERSION_READ.get()
+    stamped = _STAMPED.get()
+    return stamped[0] if stamped is not None else None
 
 
 def stamp_read() -> str | None:
     """The stamp of the page being built (data version, the user's scope assignments and columns), or None."""
-    return _STAMP_READ.get()
+    stamped = _STAMPED.get()
+    return stamped[1] if stamped is not None else None
 
 
 def _stamp(user) -> tuple[int, str] | None:
@@ -157,20 +158,18 @@ def cached_page(view):
             response = view(request, *args, **kwargs)
             response[HEADER] = "bypass"
             return response
-        version, stamp = stamped
         cache = caches[PAGE_CACHE]
-        key = _key(request, stamp)
+        key = _key(request, stamped[1])
         stored = cache.get(key)
         if stored is not None:
             response = _thaw(request, stored)
             response[HEADER] = "hit"
             return response
-        tokens = _VERSION_READ.set(version), _STAMP_READ.set(stamp)
+        token = _STAMPED.set(stamped)
         try:
             response = view(request, *args, **kwargs)
         finally:
-            _VERSION_READ.reset(tokens[0])
-            _STAMP_READ.reset(tokens[1])
+            _STAMPED.reset(token)
         frozen = None if request.session.modified else _freeze(request, response)
         if frozen is not None:
             cache.set(key, frozen)
