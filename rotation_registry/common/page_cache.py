@@ -2,7 +2,8 @@
 
 Board staff page through the same lists and open the same records many times between two changes of
 the registry, and building a list page costs tens of milliseconds of Python and SQL (docs/performance.md,
-"Load test"). A page is kept, in the worker's memory, under a key made of everything it depends on:
+"Load test"). A page is kept, in the worker's memory and for the other workers in Redis (shared_pages.py,
+header `X-Page-Cache: shared-hit`), under a key made of everything it depends on:
 
 * the registry's data version (reports/data_version.py), which every committed write to the units,
   cadres, postings and plans tables moves: a write anywhere makes every kept page unreachable;
@@ -41,6 +42,8 @@ from django.middleware.csrf import _unmask_cipher_token, get_token
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from rotation_registry.common import shared_pages
+
 PAGE_CACHE = "pages"
 # (data version, stamp) read while a kept-page view builds its page: what else the page reads that only a
 # registry write can change (the filters' short catalogues) may be reused for that version, and what depends on
@@ -54,13 +57,16 @@ _TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
 # Columns of the user that say nothing about what a page shows, and change at every sign-in.
 _USER_COLUMNS_IGNORED = {"password", "last_login", "date_joined"}
 
-# One round trip: the data version (NULL when this transaction wrote the registry itself) and the user's
-# scope assignments, which decide what the user sees together with the units (covered by the version).
+# One round trip: the data version (NULL when this transaction wrote the registry itself), the user's
+# scope assignments, which decide what the user sees together with the units (covered by the version), and
+# the version table's identity: a restored or new database has a new table whose versions may repeat an
+# earlier database's, and pages outlive a database in the workers and in Redis (shared_pages.py).
 _STAMP_SQL = """
 SELECT CASE WHEN current_setting('reports.data_changed', true) IS NOT DISTINCT FROM 'on' THEN NULL
             ELSE (SELECT version FROM reports_data_version WHERE id = 1) END,
        (SELECT string_agg(concat_ws(':', unit_id, valid_from, valid_to), ',' ORDER BY id)
-          FROM accounts_scopeassignment WHERE user_id = %s)
+          FROM accounts_scopeassignment WHERE user_id = %s),
+       'reports_data_version'::regclass::oid
 """
 
 
@@ -81,7 +87,7 @@ def _stamp(user) -> tuple[int, str] | None:
     be kept or reused."""
     with connection.cursor() as cursor:
         cursor.execute(_STAMP_SQL, [user.pk])
-        version, scopes = cursor.fetchone()
+        version, scopes, table = cursor.fetchone()
     if version is None:
         return None
     columns = [
@@ -89,7 +95,7 @@ def _stamp(user) -> tuple[int, str] | None:
         for field in user._meta.concrete_fields
         if field.attname not in _USER_COLUMNS_IGNORED
     ]
-    return version, f"v{version}|{scopes or ''}|{'|'.join(columns)}"
+    return version, f"v{version}@{table}|{scopes or ''}|{'|'.join(columns)}"
 
 
 def _key(request, stamp: str) -> str:
@@ -160,10 +166,14 @@ def cached_page(view):
             return response
         cache = caches[PAGE_CACHE]
         key = _key(request, stamped[1])
-        stored = cache.get(key)
+        stored, answer = cache.get(key), "hit"
+        if stored is None:
+            stored, answer = shared_pages.get(key), "shared-hit"
+            if stored is not None:
+                cache.set(key, stored)
         if stored is not None:
             response = _thaw(request, stored)
-            response[HEADER] = "hit"
+            response[HEADER] = answer
             return response
         token = _STAMPED.set(stamped)
         try:
@@ -173,6 +183,7 @@ def cached_page(view):
         frozen = None if request.session.modified else _freeze(request, response)
         if frozen is not None:
             cache.set(key, frozen)
+            shared_pages.put(key, frozen)
         response[HEADER] = "miss" if frozen is not None else "bypass"
         return response
 

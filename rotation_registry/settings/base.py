@@ -9,6 +9,8 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -174,8 +176,11 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 BACKUP_ROOT = env.path("BACKUP_ROOT", default=str(BASE_DIR / "var" / "backups"))
 PG_BIN_DIR = env("PG_BIN_DIR", default="")
 
-# Per-process caches only: nothing here needs sharing between processes, and a Redis outage must not
-# break pages. "list-counts": the lists' row counts, valid for one data version (common/counting.py).
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+
+# Per-process caches, but for the pages' second level in Redis, which a page never waits on (below). A Redis
+# outage must not break pages. "list-counts": the lists' row counts, valid for one data version
+# (common/counting.py).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "list-counts": {
@@ -191,10 +196,22 @@ CACHES = {
         "TIMEOUT": 24 * 60 * 60,
         "OPTIONS": {"MAX_ENTRIES": env.int("PAGE_CACHE_ENTRIES", default=1000), "CULL_FREQUENCY": 4},
     },
+    # The same pages for the other workers (common/shared_pages.py): compressed, expiring, and given up on
+    # after 0.1 s without an answer (no retries: the page is built instead).
+    "shared-pages": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("PAGE_CACHE_REDIS_URL", default=REDIS_URL),
+        "KEY_PREFIX": "rr-page",
+        "TIMEOUT": env.int("PAGE_CACHE_SHARED_SECONDS", default=15 * 60),
+        "OPTIONS": {
+            "socket_connect_timeout": 0.1,
+            "socket_timeout": 0.1,
+            "retry": Retry(NoBackoff(), 0),
+        },
+    },
 }
 PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
-
-REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+PAGE_CACHE_SHARED = env.bool("PAGE_CACHE_SHARED", default=True)
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
 CELERY_TASK_TIME_LIMIT = 30 * 60

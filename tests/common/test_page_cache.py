@@ -7,11 +7,14 @@ registry, and the data version moves only at COMMIT.
 from __future__ import annotations
 
 import re
+import socket
+import time
 
 import pytest
 from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import caches
 from django.http import HttpResponse
 from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client, RequestFactory
@@ -20,7 +23,7 @@ from django.utils.csp import LazyNonce
 
 from accounts.models import ScopeAssignment
 from cadres.models import Cadre
-from rotation_registry.common import page_cache
+from rotation_registry.common import page_cache, shared_pages
 from tests.factories import CadreFactory
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
@@ -187,3 +190,52 @@ def test_a_page_built_reuses_the_catalogues_and_the_scope_read_at_the_same_stamp
     with CaptureQueriesContext(connection) as fourth:
         assert answer(client.get(url, {"direction": "huyen_tinh"})) == "miss"
     assert any("WITH RECURSIVE" in q["sql"] for q in fourth.captured_queries)
+
+
+def test_a_page_one_worker_built_is_served_by_another_through_redis(committed, board_officer):
+    """The second level (common/shared_pages.py): a worker without the page in its memory takes it from Redis."""
+    cadre = CadreFactory(full_name="Lục Văn Bảo", unit=committed.district_a_department)
+    client = signed_in(board_officer)
+    url = reverse("cadres:detail", args=[cadre.pk])
+
+    first = client.get(url)
+    caches[page_cache.PAGE_CACHE].clear()  # another worker: its own memory has nothing
+    other = client.get(url)
+    again = client.get(url)
+    assert (answer(first), answer(other), answer(again)) == ("miss", "shared-hit", "hit")
+    built, shared = (NONCE.sub("", ANY_TOKEN.sub("", r.content.decode())) for r in (first, other))
+    assert built == shared and "Lục Văn Bảo" in shared
+    # Its token is the serving request's own: a form posted from it passes the CSRF check.
+    token = TOKEN.search(other.content.decode()).group(1)
+    assert _unmask_cipher_token(token) == client.cookies["csrftoken"].value
+
+
+@pytest.fixture
+def hung_redis(settings):
+    """The shared level pointed at a server that accepts connections and never answers (a hung Redis)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    shared = dict(settings.CACHES[shared_pages.SHARED_PAGE_CACHE])
+    shared["LOCATION"] = f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+    settings.CACHES = {**settings.CACHES, shared_pages.SHARED_PAGE_CACHE: shared}
+    yield
+    listener.close()
+    shared_pages._paused_until = 0.0
+
+
+def test_with_redis_hung_pages_are_built_and_redis_is_left_alone_for_a_while(committed, board_officer, hung_redis):
+    cadre = CadreFactory(full_name="Nông Thị Hoa", unit=committed.district_a_department)
+    client = signed_in(board_officer)
+    url = reverse("cadres:detail", args=[cadre.pk])
+
+    started = time.monotonic()
+    first = client.get(url)
+    waited = time.monotonic() - started
+    assert first.status_code == 200 and answer(first) == "miss" and "Nông Thị Hoa" in first.content.decode()
+    assert shared_pages._paused_until > time.monotonic() + shared_pages.PAUSE_AFTER_FAILURE - 5
+    caches[page_cache.PAGE_CACHE].clear()
+    started = time.monotonic()
+    second = client.get(url)
+    assert answer(second) == "miss"  # built again, without asking the hung Redis
+    assert time.monotonic() - started < waited, "the paused level was asked again"
