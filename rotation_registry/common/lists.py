@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from rotation_registry.common import keyset
-from rotation_registry.common.counting import capped_count, estimated_rows
+from rotation_registry.common.counting import capped_count
 from rotation_registry.common.formatting import format_number
 from rotation_registry.common.widgets import AutocompleteWidget
 
@@ -92,16 +92,14 @@ def paginate(queryset: QuerySet, params: QueryDict, *, count_with_page: bool = F
     large filtered table would cost more than the page. A list in a plain field order is counted
     before its page is read, because a short list is read another way (FEW_ROWS); a list in any
     other order that fits on its first page is not counted: its rows are the total. `count_with_page`
-    (a name search: few matches, found by an expensive scan) counts the matches in the same scan that
-    picks the page, instead of scanning twice, when PostgreSQL expects few of them (FEW_ROWS).
+    (a name search with few matches, found by an expensive scan) counts the matches in the same scan
+    that picks the page, instead of scanning twice.
     """
     per_page = _positive_int(params.get("per_page"), DEFAULT_PAGE_SIZE)
     if per_page not in PAGE_SIZES:
         per_page = DEFAULT_PAGE_SIZE
     number = _positive_int(params.get("page"), 1)
     keys = keyset.sort_keys(queryset)
-    if count_with_page and keys and estimated_rows(queryset) > FEW_ROWS:
-        count_with_page = False  # many matches: a count (kept per data version) and a walk in index order
     counted = None
     if keys and not count_with_page:  # counted first: how many rows match decides how the page is read
         counted = capped_count(queryset, COUNT_CAP)

@@ -10,7 +10,7 @@ timeouts of CACHES["shared-pages"], without retries) is built as if it had not b
 failure this process does not ask Redis again for PAUSE_AFTER_FAILURE seconds, so a stopped or hung
 Redis costs one slow lookup per pause, not one per page. The key is the first level's (page_cache._key:
 user, scope, data version and the version table's identity, day, language, path); pages are compressed
-(zlib level 1: a list page of ~60 KB takes ~8 KB) and expire after PAGE_CACHE_SHARED_SECONDS.
+(zlib level 1: a list page of ~23 KB takes ~5 KB) and expire after PAGE_CACHE_SHARED_SECONDS.
 """
 
 from __future__ import annotations
