@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from cadres.models import Cadre
@@ -226,6 +227,13 @@ class TitleResolver:
             self.positions.pop(key, None)
 
 
+_CADRES_BORN_AS = (
+    "SELECT c.id FROM cadres_cadre c"
+    " JOIN unnest(%s::text[], %s::date[]) AS wanted(key, born) ON c.search_key = wanted.key"
+    " AND c.date_of_birth = wanted.born"
+)
+
+
 class CadreIndex:
     """Existing cadres by personal id and by (name, date of birth), limited to the keys a file uses."""
 
@@ -236,10 +244,10 @@ class CadreIndex:
         if personal_ids:
             condition |= Q(personal_id__in=personal_ids)
         if names:
-            condition |= Q(
-                search_key__in={search_key(name) for name, _ in names},
-                date_of_birth__in={day for _, day in names},
-            )
+            # The (name, date of birth) pairs themselves, not every name crossed with every date: a file of
+            # 20,000 new cadres drew 20,300 namesakes born on some other row's birthday (1,4 s per pass).
+            pairs = sorted({(search_key(name), day) for name, day in names})
+            condition |= Q(pk__in=RawSQL(_CADRES_BORN_AS, [[key for key, _ in pairs], [day for _, day in pairs]]))
         queryset = Cadre.objects.filter(condition).select_related("unit")
         if lock:
             queryset = queryset.select_for_update(of=("self",))
