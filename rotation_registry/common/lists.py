@@ -115,7 +115,7 @@ def paginate(queryset: QuerySet, params: QueryDict, *, count_with_page: bool = F
         number = min(number, MAX_PAGE)
         offset = (number - 1) * per_page
         if count_with_page and _joins_for_the_page(queryset):
-            rows, total = _page_rows_with_total(page_ids_query(queryset, few=True, select=False), offset, per_page + 1)
+            rows, total = _page_rows_with_total(queryset, offset, per_page + 1)
         else:
             rows = _page_rows(queryset, offset, per_page + 1, few=few)
         has_next = len(rows) > per_page and number < MAX_PAGE
@@ -171,24 +171,24 @@ def _page_rows(queryset: QuerySet, offset: int, limit: int, *, few: bool = False
     for one province) to its cadre and decision before sorting and cutting the page, spilling wide
     rows to disk.
     """
+    ordered = in_page_order(queryset, few=few)
     if not _joins_for_the_page(queryset):
-        return list(page_ids_query(queryset, few=few, select=False)[offset : offset + limit])
-    return list(_rows_by_id(queryset, page_ids_query(queryset, few=few)[offset : offset + limit]))
+        return list(ordered[offset : offset + limit])
+    return list(_rows_by_id(queryset, ordered.values("pk")[offset : offset + limit]))
 
 
-def page_ids_query(queryset: QuerySet, *, few: bool, select: bool = True) -> QuerySet:
-    """The list's ids (`select`; else its rows) in its order; for a short list (`few`) sorted after the
-    filters found them, its first sort key wrapped in COALESCE(x, x) so that no index can give the order."""
-    ordered = queryset
+def in_page_order(queryset: QuerySet, *, few: bool) -> QuerySet:
+    """The list in its order as its pages are read: a short list (`few`) sorted after the filters found it,
+    its first sort key wrapped in COALESCE(x, x) so that no index can give the order; else as it is."""
     keys = keyset.sort_keys(queryset) if few else None
-    if keys:
-        first, *rest = keys
-        leading = Func(F(first.path), F(first.path), function="COALESCE")  # equal to x, but not x's index
-        ordered = queryset.order_by(
-            leading.desc() if first.descending else leading.asc(),
-            *(f"-{key.path}" if key.descending else key.path for key in rest),
-        )
-    return ordered.values("pk") if select else ordered
+    if not keys:
+        return queryset
+    first, *rest = keys
+    leading = Func(F(first.path), F(first.path), function="COALESCE")  # equal to x, but not x's index
+    return queryset.order_by(
+        leading.desc() if first.descending else leading.asc(),
+        *(f"-{key.path}" if key.descending else key.path for key in rest),
+    )
 
 
 def _rows_by_id(queryset: QuerySet, ids) -> QuerySet:
@@ -211,8 +211,9 @@ def _joins_for_the_page(queryset: QuerySet) -> bool:
 
 
 def _page_rows_with_total(queryset: QuerySet, offset: int, limit: int) -> tuple[list, int | None]:
-    """The page's ids and the number of matches from one scan (a window COUNT), then the page's rows."""
-    counted = queryset.annotate(_matches=Window(Count("pk"))).values_list("pk", "_matches")
+    """The page's ids and the number of matches from one scan (a window COUNT; every match is read, so the
+    list is sorted as a short one), then the page's rows."""
+    counted = in_page_order(queryset, few=True).annotate(_matches=Window(Count("pk"))).values_list("pk", "_matches")
     picked = list(counted[offset : offset + limit])
     if not picked:
         return [], None  # past the end: the caller counts

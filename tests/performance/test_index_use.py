@@ -22,7 +22,7 @@ from postings.directions import Direction
 from postings.selectors import decision_list, posting_list
 from reports.selectors import attention_querysets
 from rotation_registry.common import keyset
-from rotation_registry.common.lists import page_ids_query
+from rotation_registry.common.lists import in_page_order
 from tests.postings import kit_fixture  # noqa: F401  (the `kit` fixture)
 from units.models import Term
 
@@ -71,7 +71,7 @@ def _postings(user, **params):
 
 def _page_ids(queryset, *, few: bool = False):
     """The page's ids as paginate() picks them (common/lists.py _page_rows): of a long list unless `few`."""
-    return page_ids_query(queryset, few=few)[:26]
+    return in_page_order(queryset, few=few).values("pk")[:26]
 
 
 @pytest.fixture
