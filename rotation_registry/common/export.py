@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from django.http import HttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from xlsxwriter import Workbook
 
 # A spreadsheet treats a cell starting with one of these as a formula (CSV/formula injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -27,7 +26,7 @@ class Column:
 def neutralise(value: object) -> object:
     """Text that a spreadsheet would run as a formula gets a leading apostrophe; other values pass.
 
-    A lazy translation (a choice label, say) becomes its text in the active language: openpyxl takes str only.
+    A lazy translation (a choice label, say) becomes its text in the active language: writers take str only.
     """
     if isinstance(value, Promise):
         value = str(value)
@@ -56,25 +55,34 @@ def export_response(*, columns: list[Column], rows: Iterable, file_format: str, 
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         return response
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Danh sách"))
-    from openpyxl.cell import WriteOnlyCell
-
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, value=str(column.header))  # a lazy translation is not a str to openpyxl
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        sheet.append([_cell(c.value(row)) for c in columns])
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    _write_xlsx(buffer, columns, rows)
     response = HttpResponse(
         buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response
+
+
+# XlsxWriter would otherwise turn text that looks like a formula, a URL or a number into one; a cell keeps what
+# the registry holds. Dates show the Vietnamese way (23/8/2017).
+_WORKBOOK_OPTIONS = {
+    "constant_memory": True,  # rows go to a temporary file as they are written: memory stays flat
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "default_date_format": "d/m/yyyy",
+}
+
+
+def _write_xlsx(output: io.BytesIO, columns: list[Column], rows: Iterable) -> None:
+    workbook = Workbook(output, _WORKBOOK_OPTIONS)
+    sheet = workbook.add_worksheet(_("Danh sách"))
+    # A lazy translation is not a str to XlsxWriter: each header is rendered in the request's language.
+    sheet.write_row(0, 0, [str(column.header) for column in columns], workbook.add_format({"bold": True}))
+    for number, row in enumerate(rows, start=1):
+        sheet.write_row(number, 0, [_cell(column.value(row)) for column in columns])
+    workbook.close()
 
 
 def _csv_cell(value: object) -> object:

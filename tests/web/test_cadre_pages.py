@@ -81,6 +81,9 @@ def test_the_export_neutralises_formulas_and_keeps_the_filters(client, board_off
     assert rows[0][0] == "Họ và tên"
     names = sorted(row[0] for row in rows[1:])
     assert names == sorted(["Nguyễn Công Trưởng", '\'=HYPERLINK("http://x")'])
+    assert sheet.cell(1, 1).font.bold
+    born = sheet.cell(2, 2)  # dates stay dates, shown the Vietnamese way
+    assert isinstance(born.value, datetime.datetime) and born.number_format == "d/m/yyyy"
     csv_text = client.get(reverse("cadres:list"), {"q": "hyperlink", "export": "csv"}).content.decode("utf-8-sig")
     assert "'=HYPERLINK" in csv_text
 
