@@ -12,7 +12,7 @@ with CaptureQueriesContext. p50 and p95 are nearest-rank percentiles of the N ti
 
 Every row carries a floor measured in the same run, and the ratio of its p50 to the floor's: the trivial page
 of bench/urls.py for pages (same user, same client), the engine's own SQL replayed through a bare cursor for
-the statistics, bare WeasyPrint on the same HTML for PDFs, bare openpyxl for the import, bare XlsxWriter for the export.
+the statistics, bare WeasyPrint on the same HTML for PDFs, bare calamine for the import, bare XlsxWriter for the export.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def _nearest_rank(values: list[float], p: float) -> float:
 @dataclass
 class Floor:
     """The least the same kind of work costs, measured in the same run: a trivial page through the same
-    middleware and client, the same SQL through a bare cursor, bare WeasyPrint, bare openpyxl or XlsxWriter."""
+    middleware and client, the same SQL through a bare cursor, bare WeasyPrint, bare calamine or XlsxWriter."""
 
     name: str
     timings_ms: list[float] = field(default_factory=list)
@@ -631,7 +631,7 @@ def run_import(bench: Bench, cat: Catalogue) -> list[Result]:
         "Nhập 20.000 dòng cán bộ (xlsx)",
         f"{importing.ROWS:,} dòng",
         Budget(30_000, source="issue 3"),
-        floor=Floor("openpyxl trần: đọc cùng tệp"),
+        floor=Floor("calamine trần: đọc cùng tệp"),
     )
     services, why = importing.find_service()
     if services is None:
@@ -732,7 +732,7 @@ def table(results: list[Result]) -> str:
     legend = [
         "Tỷ lệ = p50 của thao tác / p50 của sàn đo trong cùng lần chạy. Sàn: trang tối thiểu = một trang Django "
         "qua cùng middleware và cùng client (bench/urls.py); SQL trần = chính các câu lệnh của phép tính chạy "
-        "qua cursor; WeasyPrint trần = cùng HTML; openpyxl trần = cùng tệp đọc bằng openpyxl; "
+        "qua cursor; WeasyPrint trần = cùng HTML; calamine trần = cùng tệp đọc bằng calamine; "
         "XlsxWriter trần = cùng các dòng ghi bằng XlsxWriter."
     ]
     return "\n".join(lines + [""] + notes + legend)

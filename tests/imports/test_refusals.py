@@ -6,11 +6,11 @@ import io
 import os
 import zipfile
 
-import openpyxl.xml
 import pytest
 from django.core.checks.registry import registry
 from django.test import override_settings
 
+from imports import reading
 from imports.checks import defusedxml_active
 from imports.models import ImportBatch
 from imports.reading import ImportRefused, inspect_zip, read_table
@@ -63,10 +63,11 @@ BILLION_LAUGHS = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 """
 
 
-def test_openpyxl_parses_through_defusedxml_and_the_system_check_says_so():
-    assert openpyxl.xml.DEFUSEDXML is True
+def test_the_xml_check_refuses_entity_declarations_and_the_system_check_says_so(monkeypatch):
     assert defusedxml_active(None) == []
     assert defusedxml_active in registry.get_checks()
+    monkeypatch.setattr(reading, "_check_xml_prolog", lambda content: None)
+    assert [error.id for error in defusedxml_active(None)] == ["imports.E001"]
 
 
 @override_settings(IMPORT_MAX_BYTES=2000)
@@ -130,6 +131,35 @@ def test_a_billion_laughs_in_the_workbook_part_is_refused_too():
     data = rezip(xlsx("cadres", [CADRE]), replace={"xl/workbook.xml": workbook_xml})
     with pytest.raises(ImportRefused, match="khai báo XML không an toàn"):
         read_table(data=data, file_name="a.xlsx", kind="cadres")
+
+
+def test_a_billion_laughs_under_a_name_that_is_not_xml_is_refused_too():
+    # A relationship may point at a part of any name: the part is checked because its content is XML.
+    sheet = BILLION_LAUGHS.replace(b"<sst", b"<worksheet").replace(b"</sst>", b"</worksheet>")
+    data = rezip(xlsx("cadres", [CADRE]), add={"xl/worksheets/sheet9.dat": sheet})
+    with pytest.raises(ImportRefused, match="khai báo XML không an toàn"):
+        read_table(data=data, file_name="a.xlsx", kind="cadres")
+
+
+def _declare_smaller(data: bytes, name: str, size: int) -> bytes:
+    """The zip with `name`'s uncompressed size written as `size` in its local and central headers."""
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(name)
+    patched = bytearray(data)
+    patched[info.header_offset + 22 : info.header_offset + 26] = size.to_bytes(4, "little")
+    central = data.index(b"PK\x01\x02", data.index(b"PK\x01\x02"))
+    while data[central + 46 : central + 46 + len(name)] != name.encode():
+        central = data.index(b"PK\x01\x02", central + 4)
+    patched[central + 24 : central + 28] = size.to_bytes(4, "little")
+    return bytes(patched)
+
+
+def test_a_part_longer_than_its_declared_size_is_refused_not_inflated():
+    # The reader only ever sees parts copied at their declared sizes: one that inflates further is refused.
+    data = xlsx("cadres", [CADRE] * 200)
+    size = zipfile.ZipFile(io.BytesIO(data)).getinfo("xl/worksheets/sheet1.xml").file_size
+    with pytest.raises(ImportRefused, match="Không đọc được bảng tính"):
+        truncated = _declare_smaller(data, "xl/worksheets/sheet1.xml", size // 2)
+        read_table(data=truncated, file_name="a.xlsx", kind="cadres")
 
 
 def test_a_pdf_renamed_xlsx_is_refused(officer_client):
