@@ -201,6 +201,27 @@ def test_the_completeness_board_shows_states_and_the_late_flag(client, reporting
     assert "Đã nộp" in text and "Chưa nộp" in text
     assert "quá hạn" in text  # Huyện ủy Bình never filed; the deadline of 20/6/2024 is long past
     assert "đúng hạn" in text  # Huyện ủy An filed on 18/6/2024
+    # One row a period: the unit's name links to its report, with the deadline as d/m/yyyy.
+    period = reporting.period
+    row = f'<th scope="row"><a href="{period.get_absolute_url()}">{period.unit.name}</a></th>'
+    assert row in text and f"<td>{period.deadline.day}/{period.deadline.month}/{period.deadline.year}</td>" in text
+
+
+def test_the_boards_rows_escape_what_they_print():
+    from types import SimpleNamespace
+
+    from reports.templatetags.completeness import completeness_rows
+
+    unit = SimpleNamespace(name="<b>Xã A</b>")
+    period = SimpleNamespace(unit=unit, deadline=datetime.date(2024, 6, 20), get_absolute_url=lambda: "/q/1/?a=1&b=2")
+    row = SimpleNamespace(
+        period=period, late=True, late_text="quá hạn <3 ngày", status_label="Chưa nộp",
+        first_text="—", last_text="—", reviewed_text="—", record_text="0/1 (0%)",
+    )  # fmt: skip
+    html = str(completeness_rows([row]))
+    assert '<a href="/q/1/?a=1&amp;b=2">&lt;b&gt;Xã A&lt;/b&gt;</a>' in html
+    assert '<span class="badge warn">quá hạn &lt;3 ngày</span>' in html
+    assert "<td>20/6/2024</td>" in html and html.count("<tr>") == 1
 
 
 def test_the_province_report_names_the_units_that_have_not_reported(client, reporting, office_a, board_officer):
