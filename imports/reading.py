@@ -6,9 +6,10 @@ Order of the checks (each refusal is an ImportRefused with a Vietnamese message)
 3. for XLSX, the zip central directory, before any XML is parsed: number of entries, total declared
    uncompressed size and compression ratio;
 4. every part of the XLSX is inflated by Python's zipfile, which never inflates past the declared size and
-   checks each part's CRC, and copied into a new, uncompressed zip: the reader below only ever sees parts of
-   the declared sizes. Each XML part's prolog goes through defusedxml on the way: DTDs with entities
-   (billion laughs, external entities) raise and are refused;
+   checks each part's CRC, and its XML parts are copied into a new, uncompressed zip: the reader below only
+   ever sees XML parts of the declared sizes. Each one's prolog goes through defusedxml on the way: DTDs with
+   entities (billion laughs, external entities) raise and are refused; a sheet whose cells spread over more
+   than MAX_SHEET_CELLS (from A1 to its farthest cell) is refused before the reader would allocate them all;
 5. the copy is read by calamine (python-calamine, Rust), which itself resolves no DTD or entity: 20 times
    faster than openpyxl's reader (a 20,000-row sheet in 0,6 s instead of 12 s, docs/performance.md);
 6. for CSV, the bytes must be UTF-8 text (with or without BOM); Windows-1258 (the Vietnamese ANSI
@@ -46,6 +47,10 @@ MAX_COMPRESSION_RATIO = 100
 # Below this size an entry cannot hurt, whatever its ratio (styles.xml often compresses 20:1).
 RATIO_CHECK_FROM_BYTES = 1024 * 1024
 MAX_COLUMNS = 60
+# The reader (calamine) lays a sheet out as one rectangle from A1 to its farthest cell with a value, memory
+# for every cell of it allocated at once: a 5 KB file with a value in XFD1048576 asks for 550 GB and kills the
+# process. 50,000 rows × 60 columns is far more than any import needs.
+MAX_SHEET_CELLS = 3_000_000
 MAX_CELL_CHARS = 2000
 HEADER_SEARCH_ROWS = 10
 DEFAULT_MAX_ROWS = 50_000
@@ -254,10 +259,61 @@ def _checked_copy(archive: zipfile.ZipFile) -> bytes:
             if info.is_dir():
                 continue
             content = archive.read(info)
-            if _looks_like_xml(info.filename, content):
-                _check_xml_prolog(content)
+            if not _looks_like_xml(info.filename, content):
+                continue  # images, printer settings, macros: nothing the reader needs for the cells
+            _check_xml_prolog(content)
+            if b"sheetData" in content:
+                _check_sheet_extent(content)
             target.writestr(info.filename, content)
     return copy.getvalue()
+
+
+# A row or cell start tag (with or without a namespace prefix) and its attributes; a cell's reference "B12".
+_ROW_OR_CELL = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])([^>]*)>")
+_REFERENCE = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]{0,3})([0-9]{0,7})["']""")
+
+
+def _check_sheet_extent(content: bytes) -> None:
+    """Refuse a sheet whose rectangle from A1 to its farthest cell with a value exceeds MAX_SHEET_CELLS.
+
+    Rows and cells are placed as a reader places them: by their `r` reference, or after the previous one.
+    A self-closing cell has no value and is not counted (the reader skips it too); an empty `<c></c>` is
+    counted, which can only overestimate."""
+    row = column = rows = columns = 0
+    for match in _ROW_OR_CELL.finditer(content):
+        tag, attributes = match.groups()
+        reference = _REFERENCE.search(attributes)
+        letters, digits = reference.groups() if reference else (b"", b"")
+        if tag == b"row":
+            row = int(digits) if digits else row + 1
+            column = 0
+            continue
+        column = _column_number(letters) if letters else column + 1
+        if digits:
+            row = int(digits)
+        if not attributes.endswith(b"/"):
+            rows, columns = max(rows, row), max(columns, column)
+    if rows * columns > MAX_SHEET_CELLS:
+        raise ImportRefused(
+            gettext(
+                "Trang tính có dữ liệu trải tới dòng %(rows)s, cột %(columns)s (%(cells)s ô), quá giới hạn "
+                "%(limit)s ô. Hãy xóa các ô có dữ liệu nằm xa bên ngoài bảng rồi lưu lại."
+            )
+            % {
+                "rows": format_number(rows),
+                "columns": format_number(columns),
+                "cells": format_number(rows * columns),
+                "limit": format_number(MAX_SHEET_CELLS),
+            }
+        )
+
+
+def _column_number(letters: bytes) -> int:
+    """b"A" -> 1, b"AB" -> 28, b"XFD" -> 16384."""
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
 
 
 def _looks_like_xml(name: str, content: bytes) -> bool:

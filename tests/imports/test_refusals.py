@@ -9,9 +9,12 @@ import zipfile
 import pytest
 from django.core.checks.registry import registry
 from django.test import override_settings
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from imports import reading
 from imports.checks import defusedxml_active
+from imports.columns import COLUMNS
 from imports.models import ImportBatch
 from imports.reading import ImportRefused, inspect_zip, read_table
 from tests.imports import csv_bytes, upload, xlsx
@@ -160,6 +163,26 @@ def test_a_part_longer_than_its_declared_size_is_refused_not_inflated():
     with pytest.raises(ImportRefused, match="Không đọc được bảng tính"):
         truncated = _declare_smaller(data, "xl/worksheets/sheet1.xml", size // 2)
         read_table(data=truncated, file_name="a.xlsx", kind="cadres")
+
+
+def test_a_sheet_spread_over_millions_of_cells_is_refused_before_it_is_read():
+    # 5 KB: A1 and XFD1048576. The reader would allocate every cell between them (550 GB) and abort the process.
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append([c.header for c in COLUMNS["cadres"]])
+    sheet.append(["NV-1", "Hoàng Văn Thái", "12/04/1978", "Nam"])
+    sheet["XFD1048576"] = "x"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with pytest.raises(ImportRefused, match="trải tới dòng 1.048.576, cột 16.384") as caught:
+        read_table(data=buffer.getvalue(), file_name="a.xlsx", kind="cadres")
+    assert "quá giới hạn 3.000.000 ô" in caught.value.message
+    # A far cell with formatting and no value is not data: the sheet is read.
+    del sheet["XFD1048576"]
+    sheet["XFD1048576"].font = Font(bold=True)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert len(read_table(data=buffer.getvalue(), file_name="a.xlsx", kind="cadres").rows) == 1
 
 
 def test_a_pdf_renamed_xlsx_is_refused(officer_client):
