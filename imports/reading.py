@@ -270,7 +270,8 @@ def _checked_copy(archive: zipfile.ZipFile) -> bytes:
 
 # A row or cell start tag (with or without a namespace prefix) and its attributes; a cell's reference "B12".
 _ROW_OR_CELL = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])([^>]*)>")
-_REFERENCE = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]{0,3})([0-9]{0,7})["']""")
+# Any length: a reference past XFD1048576 is invalid, but must count as far as it reaches.
+_REFERENCE = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]*)([0-9]*)["']""")
 
 
 def _check_sheet_extent(content: bytes) -> None:

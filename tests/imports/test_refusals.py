@@ -185,6 +185,17 @@ def test_a_sheet_spread_over_millions_of_cells_is_refused_before_it_is_read():
     assert len(read_table(data=buffer.getvalue(), file_name="a.xlsx", kind="cadres").rows) == 1
 
 
+def test_the_sheet_extent_counts_references_past_xfd_and_cells_placed_without_references():
+    too_far = b'<sheetData><row r="1000"><c r="AAAAA1000"><v>1</v></c></row></sheetData>'
+    with pytest.raises(ImportRefused, match="cột 475.255"):
+        reading._check_sheet_extent(too_far)
+    # No references: rows follow each other and cells follow each other in their row.
+    wide = b"<x:sheetData><x:row>" + b"<x:c><x:v>1</x:v></x:c>" * 3 + b"</x:row></x:sheetData>"
+    reading._check_sheet_extent(wide)
+    with pytest.raises(ImportRefused, match="dòng 1.001, cột 3.000"):
+        reading._check_sheet_extent(b'<row r="1000"/><row>' + b"<c><v>1</v></c>" * 3000 + b"</row>")
+
+
 def test_a_pdf_renamed_xlsx_is_refused(officer_client):
     pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
     page = refused(upload(officer_client, "cadres", "quyet-dinh.xlsx", pdf))
