@@ -261,7 +261,7 @@ def _checked_copy(archive: zipfile.ZipFile) -> bytes:
             content = archive.read(info)
             if not _looks_like_xml(info.filename, content):
                 continue  # images, printer settings, macros: nothing the reader needs for the cells
-            _check_xml_prolog(content)
+            check_xml_prolog(content)
             if b"sheetData" in content:
                 _check_sheet_extent(content)
             target.writestr(info.filename, content)
@@ -325,7 +325,7 @@ def _looks_like_xml(name: str, content: bytes) -> bool:
     return start.startswith((b"<", codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
 
 
-def _check_xml_prolog(content: bytes) -> None:
+def check_xml_prolog(content: bytes) -> None:
     """defusedxml raises on an entity declaration or external reference; declarations can only come before
     the root element, so parsing stops at its start tag (the first 16 KB chunk, whatever the part's size)."""
     from defusedxml.ElementTree import iterparse

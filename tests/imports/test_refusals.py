@@ -69,7 +69,7 @@ BILLION_LAUGHS = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 def test_the_xml_check_refuses_entity_declarations_and_the_system_check_says_so(monkeypatch):
     assert defusedxml_active(None) == []
     assert defusedxml_active in registry.get_checks()
-    monkeypatch.setattr(reading, "_check_xml_prolog", lambda content: None)
+    monkeypatch.setattr(reading, "check_xml_prolog", lambda content: None)
     assert [error.id for error in defusedxml_active(None)] == ["imports.E001"]
 
 
