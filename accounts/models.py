@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime
 
-import pghistory
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from rotation_registry.common.audit import audited
 
 
 class Role(models.TextChoices):
@@ -19,9 +20,7 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Quản trị hệ thống")
 
 
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=["password", "last_login"]
-)
+@audited(exclude=["password", "last_login"])
 class User(AbstractUser):
     """A person who signs in. What they see is decided by accounts.scopes alone."""
 
@@ -49,7 +48,7 @@ class User(AbstractUser):
         return self.sees_everything or self.role == Role.BOARD_STAFF
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@audited()
 class ScopeAssignment(models.Model):
     """A unit and everything under it, for a date range (the days the assignment is held)."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pghistory
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
@@ -10,6 +9,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from rotation_registry.common.audit import audited
 from rotation_registry.common.choices import QuickChoiceLabels
 from rotation_registry.common.record_urls import record_url
 from rotation_registry.common.vietnamese import name_sort_key, normalize_text, search_key
@@ -83,7 +83,7 @@ class CadreQuerySet(models.QuerySet):
 
 # reach_roots is derived by the database for Cadre.visible_to; it is not audited, so that a posting that
 # changes it writes no audit row for the cadre (docs/performance.md, "Scoped name search").
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=["reach_roots"])
+@audited(exclude=["reach_roots"])
 class Cadre(QuickChoiceLabels, models.Model):
     """A cadre (cán bộ) as the board records them. Personal data is kept to what the rules need."""
 
@@ -221,7 +221,7 @@ class PlanningRecordQuerySet(models.QuerySet):
         return self.filter(cadre__in=Cadre.objects.visible_to(user))
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@audited()
 class PlanningRecord(models.Model):
     """A cadre in the planning pool (quy hoạch) for a title, for a term."""
 
@@ -272,7 +272,7 @@ class EvaluationQuerySet(models.QuerySet):
         return self.filter(cadre__in=Cadre.objects.visible_to(user))
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@audited()
 class Evaluation(models.Model):
     """A yearly (and, from Q4/2025, quarterly) rating (đánh giá, xếp loại)."""
 

@@ -8,7 +8,6 @@ An amendment (sửa đổi, bổ sung) is a new plan, with its own number, linke
 
 from __future__ import annotations
 
-import pghistory
 import pgtrigger
 from django.db import models
 from django.db.models import Q
@@ -16,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from postings.directions import Direction
+from rotation_registry.common.audit import audited
 from rotation_registry.common.documents import NumberedDocument
 
 
@@ -45,7 +45,7 @@ class PlanQuerySet(models.QuerySet):
         return self.filter(scope_filter(user, "issuing_unit__path"))
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@audited()
 @pgtrigger.register(
     pgtrigger.Trigger(
         name="plan_issued_is_frozen",
@@ -156,7 +156,7 @@ class Plan(NumberedDocument):
         return self.status == PlanStatus.DRAFT
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@audited()
 @pgtrigger.register(
     pgtrigger.Trigger(
         name="plan_target_frozen",
@@ -220,7 +220,7 @@ class PlanTarget(models.Model):
         return ", ".join(parts) or str(_("Tổng số"))
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@audited()
 @pgtrigger.register(
     # After issue only the link to the posting that carried the entry out may change.
     pgtrigger.Trigger(

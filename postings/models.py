@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pghistory
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from postings.directions import Direction
 from postings.validators import validate_pdf_scan
+from rotation_registry.common.audit import audited
 from rotation_registry.common.choices import QuickChoiceLabels
 from rotation_registry.common.documents import NumberedDocument
 from rotation_registry.common.formatting import format_date
@@ -101,7 +101,7 @@ class DecisionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Đã hủy")
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@audited()
 @pgtrigger.register(
     # The other side of posting_starts_after_decision: re-dating a decision cannot leave one of its
     # standing postings starting before it.
@@ -214,9 +214,7 @@ class PostingQuerySet(models.QuerySet):
 
 # origin_root / dest_root are derived by the database for the unit filter; they are not audited, so that
 # refreshing them after a unit moves adds no history rows.
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=["origin_root", "dest_root"]
-)
+@audited(exclude=["origin_root", "dest_root"])
 @pgtrigger.register(
     # Cross-table date order: a posting cannot start before the decision that carries it.
     pgtrigger.Trigger(
@@ -432,6 +430,6 @@ class PostingOverride(models.Model):
         return f"{self.rule_code}: {self.reason}"
 
 
-pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())(PostingOverride)
-pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())(RuleSet)
-pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())(RuleSetting)
+audited()(PostingOverride)
+audited()(RuleSet)
+audited()(RuleSetting)

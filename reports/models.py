@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rotation_registry.common.audit import audited
 from rotation_registry.common.record_urls import record_url
 
 
@@ -45,7 +46,7 @@ class ReportingPeriodQuerySet(models.QuerySet):
         return self.filter(scope_filter(user, "unit__path"))
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@audited()
 class ReportingPeriod(models.Model):
     """Which unit must report for which quarter, and by when.
 
@@ -141,7 +142,7 @@ _FROZEN_NEW = ", ".join(f"NEW.{name}" for name in FROZEN_REPORT_COLUMNS)
 LOCKED_MESSAGE = _("Báo cáo đã nộp hoặc đã duyệt thì không sửa được; chỉ báo cáo bị trả lại mới được sửa và nộp lại.")
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@audited()
 @pgtrigger.register(
     # Nobody edits a submitted or accepted report: not the services (they check first), not the admin,
     # not SQL. A submitted report may only be returned or accepted; an accepted one never changes.
@@ -263,7 +264,7 @@ class VersionOutcome(models.TextChoices):
     ACCEPTED = "accepted", _("Đã duyệt")
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+@audited(pghistory.InsertEvent(), pghistory.UpdateEvent())
 @pgtrigger.register(
     # A submission is kept as it was sent: only its review (once) may be written later; never deleted.
     pgtrigger.Trigger(
@@ -343,7 +344,7 @@ class ReminderKind(models.TextChoices):
     AFTER = "after", _("Nhắc khi quá hạn")
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@audited()
 class ReminderSent(models.Model):
     """A reminder e-mail of a reporting period: one per period, kind and deadline, whatever the job's runs.
 

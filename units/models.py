@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-import pghistory
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.contrib.postgres.indexes import GinIndex
@@ -12,6 +11,7 @@ from django.db import models
 from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 
+from rotation_registry.common.audit import audited
 from rotation_registry.common.vietnamese import normalize_text, search_key, word_sort_key
 
 # The day the district level ended (Nghị quyết 202/2025/QH15 and the 2025 local-government law).
@@ -78,7 +78,7 @@ class UnitQuerySet(models.QuerySet):
         return self.filter(scope_filter(user, "path"))
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@audited()
 class Unit(models.Model):
     """A body or territory of the political system, valid for a date range.
 
@@ -196,7 +196,7 @@ class LineageEvent(models.TextChoices):
     CONTINUATION = "continuation", _("Tiếp nối")
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@audited()
 class UnitLineage(models.Model):
     """predecessor -> successor: how a unit that ended lives on (merged, split, renamed)."""
 
@@ -239,7 +239,7 @@ class TermKind(models.TextChoices):
     PLAN = "plan", _("Giai đoạn kế hoạch")
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@audited()
 class Term(models.Model):
     """A named date range used as a statistics dimension (nhiệm kỳ, giai đoạn)."""
 
@@ -283,7 +283,7 @@ class Term(models.Model):
 # --- Position titles and positions ---
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@audited()
 class PositionTitle(models.Model):
     """A title (chức danh) such as Bí thư or Trưởng phòng, with the flags the rules need."""
 
@@ -318,7 +318,7 @@ def rank_at(title: PositionTitle, unit: Unit) -> int:
     return LEVEL_WEIGHT.get(unit.level, 0) + title.rank
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@audited()
 class Position(models.Model):
     """A title at a unit, with an optional number of seats (quota)."""
 

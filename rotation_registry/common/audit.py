@@ -1,8 +1,9 @@
 """Audit context: who, from which request, and why, attached to every audited write.
 
 The rows themselves are written by django-pghistory's database triggers (see models'
-`@pghistory.track`), so bulk imports, `QuerySet.update()` and admin actions are recorded
-as surely as form saves. This module only supplies the context the triggers copy.
+`@audited`), so bulk imports, `QuerySet.update()` and admin actions are recorded
+as surely as form saves. This module declares what is audited and supplies the context the
+triggers copy.
 """
 
 from __future__ import annotations
@@ -13,8 +14,29 @@ from contextlib import contextmanager
 
 import pghistory
 import pghistory.middleware
+from django.db import models
 
 REQUEST_ID_HEADER = "HTTP_X_REQUEST_ID"
+
+
+def audited(*trackers: pghistory.Tracker, exclude: list[str] | None = None):
+    """Track a model's inserts, updates and deletes (or the `trackers` given) in an event table of its own.
+
+    Each event table gets an index by time that also holds what the global audit log filters on (the
+    action and the record), so the log (rotation_registry/audit_log.py) walks the newest events of every
+    table without reading them, however many millions there are.
+    """
+    trackers = trackers or (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+
+    def track(model):
+        by_time = models.Index(
+            fields=["pgh_created_at", "pgh_id"],
+            include=["pgh_label", "pgh_obj"],
+            name=f"{model._meta.app_label[:5]}_{model._meta.model_name[:16]}_evtime",
+        )
+        return pghistory.track(*trackers, exclude=exclude, meta={"indexes": [by_time]})(model)
+
+    return track
 
 
 @contextmanager

@@ -28,7 +28,8 @@ class HistoryEntry:
     event: str = ""  # pghistory's label (insert, update, delete), whatever the language of `action`
 
 
-def _verbose(model, attname: str) -> str:
+def verbose_field_name(model, attname: str) -> str:
+    """The field's name as users read it (its verbose name), or the column's name when it is not a field."""
     for model_field in model._meta.concrete_fields:
         if model_field.attname == attname:
             return str(model_field.verbose_name)
@@ -46,7 +47,7 @@ def history_of(obj) -> list[HistoryEntry]:
         context = event.pgh_context or {}
         diff = event.pgh_diff or {}
         changes = [
-            Change(_verbose(type(obj), name), before, after)
+            Change(verbose_field_name(type(obj), name), before, after)
             for name, (before, after) in sorted(diff.items())
             if name not in HIDDEN
         ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Func, Model, QuerySet, Window
@@ -81,6 +82,47 @@ def _positive_int(value: str | None, default: int) -> int:
     return number if number > 0 else default
 
 
+def _page_asked(params: QueryDict) -> tuple[int, int]:
+    """(rows per page, page number) as the URL asks, or the defaults where it asks for nonsense."""
+    per_page = _positive_int(params.get("per_page"), DEFAULT_PAGE_SIZE)
+    if per_page not in PAGE_SIZES:
+        per_page = DEFAULT_PAGE_SIZE
+    return per_page, _positive_int(params.get("page"), 1)
+
+
+def _total_text(counted: int) -> str:
+    if counted > COUNT_CAP:
+        return gettext("hơn %(count)s") % {"count": format_number(COUNT_CAP)}
+    return format_number(counted)
+
+
+def paginate_rows(
+    read: Callable[[int, int, str], list], count: Callable[[int], int], params: QueryDict, token_of: Callable
+) -> ListPage:
+    """A page of a list that is not a queryset: `read(offset, limit, after)` gives its rows from an OFFSET, or
+    after the row whose `token_of(row)` is `after` (the "next" links: as fast at any depth), `count(cap)`
+    counts them up to cap + 1. A page asked for by number alone is read with OFFSET, up to MAX_PAGE; the
+    list is counted only when it does not fit on its first page."""
+    per_page, number = _page_asked(params)
+    after = params.get(keyset.AFTER, "") if number > 1 else ""
+    if not after:
+        number = min(number, MAX_PAGE)
+    rows = read((number - 1) * per_page, per_page + 1, after)
+    has_next = len(rows) > per_page and (number < MAX_PAGE or bool(after))
+    rows = rows[:per_page]
+    counted = len(rows) if number == 1 and not has_next else count(COUNT_CAP)
+    return ListPage(
+        rows=rows,
+        number=number,
+        per_page=per_page,
+        has_next=has_next,
+        total_text=_total_text(counted),
+        params=params,
+        next_token=token_of(rows[-1]) if rows else "",
+        at_offset_limit=not after and number >= MAX_PAGE,
+    )
+
+
 def paginate(queryset: QuerySet, params: QueryDict, *, count_with_page: bool = False) -> ListPage:
     """One page of the list plus one row to know whether more follow.
 
@@ -95,10 +137,7 @@ def paginate(queryset: QuerySet, params: QueryDict, *, count_with_page: bool = F
     (a name search with few matches, found by an expensive scan) counts the matches in the same scan
     that picks the page, instead of scanning twice.
     """
-    per_page = _positive_int(params.get("per_page"), DEFAULT_PAGE_SIZE)
-    if per_page not in PAGE_SIZES:
-        per_page = DEFAULT_PAGE_SIZE
-    number = _positive_int(params.get("page"), 1)
+    per_page, number = _page_asked(params)
     keys = keyset.sort_keys(queryset)
     counted = None
     if keys and not count_with_page:  # counted first: how many rows match decides how the page is read
@@ -127,16 +166,12 @@ def paginate(queryset: QuerySet, params: QueryDict, *, count_with_page: bool = F
             counted = total
         else:
             counted = capped_count(queryset, COUNT_CAP)
-    if counted > COUNT_CAP:
-        total_text = gettext("hơn %(count)s") % {"count": format_number(COUNT_CAP)}
-    else:
-        total_text = format_number(counted)
     return ListPage(
         rows=rows,
         number=number,
         per_page=per_page,
         has_next=has_next,
-        total_text=total_text,
+        total_text=_total_text(counted),
         params=params,
         next_token=keyset.encode(keys, rows[-1]) if keys and rows else "",
         previous_token=keyset.encode(keys, rows[0]) if keys and rows else "",
