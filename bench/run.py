@@ -1,7 +1,7 @@
 """The speed budgets of issues 3–6, measured on the generated dataset: ONE table, one row per operation.
 
     python -m bench.run --size full|small [--only list,search,cadre,tree,statistics,plan,summary,import,export,
-                        quarterly] [--iterations N] [--heavy-iterations N] [--import-iterations N]
+                        quarterly,audit] [--iterations N] [--heavy-iterations N] [--import-iterations N]
                         [--summary-iterations N] [--regenerate] [--database NAME] [--pg-option jit=off] [--json FILE]
 
 Each page is a real request through Django's test Client (middleware, view, template or export included),
@@ -664,6 +664,12 @@ def run_summary(bench: Bench, cat: Catalogue) -> list[Result]:
     return run(bench, cat)
 
 
+def run_audit(bench: Bench, cat: Catalogue) -> list[Result]:
+    from bench.auditlog import run_audit as run
+
+    return run(bench, cat)
+
+
 def run_quarterly(bench: Bench, cat: Catalogue) -> list[Result]:
     from bench.quarterly import run_quarterly as run
 
@@ -682,6 +688,7 @@ OPERATIONS: dict[str, Callable[[Bench, Catalogue], list[Result]]] = {
     "import": run_import,
     "export": run_export,
     "quarterly": run_quarterly,
+    "audit": run_audit,
 }
 # Requests per operation by size: the full run is the measurement, the small one checks the harness in CI.
 ITERATIONS = {

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from rotation_registry.audit_log import AUDITED, Criteria, log_count, log_entries, log_rows, token
+from rotation_registry.audit_log import AUDITED, Criteria, log_entries, log_rows, token
 from rotation_registry.common.lists import paginate_rows
 
 
@@ -50,7 +50,6 @@ def audit_log(request):
         )
     page = paginate_rows(
         lambda offset, limit, after: log_rows(request.user, criteria, offset=offset, limit=limit, after=after),
-        lambda cap: log_count(request.user, criteria, cap),
         request.GET,
         token,
     )

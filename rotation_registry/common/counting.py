@@ -77,15 +77,6 @@ def capped_count(queryset: QuerySet, cap: int) -> int:
     return cap + 1 if answer < 0 else answer
 
 
-def capped_sql_count(text: str, cap: int, using: str = "default") -> int:
-    """The rows of a query given as complete SQL text (values already quoted by the driver), counted up to
-    cap + 1, or estimated by the planner when it expects more than ESTIMATE_TRUSTED; nothing kept."""
-    with connections[using].cursor() as cursor:
-        cursor.execute("SELECT rr_capped_count(%s, %s, %s)", [text, cap, ESTIMATE_TRUSTED])
-        (answer,) = cursor.fetchone()
-    return cap + 1 if answer < 0 else answer
-
-
 def estimated_rows(queryset: QuerySet) -> int:
     """PostgreSQL's estimate of the rows the queryset matches (EXPLAIN: planned, no row read)."""
     rows = queryset.order_by().values("pk")

@@ -96,13 +96,10 @@ def _total_text(counted: int) -> str:
     return format_number(counted)
 
 
-def paginate_rows(
-    read: Callable[[int, int, str], list], count: Callable[[int], int], params: QueryDict, token_of: Callable
-) -> ListPage:
-    """A page of a list that is not a queryset: `read(offset, limit, after)` gives its rows from an OFFSET, or
-    after the row whose `token_of(row)` is `after` (the "next" links: as fast at any depth), `count(cap)`
-    counts them up to cap + 1. A page asked for by number alone is read with OFFSET, up to MAX_PAGE; the
-    list is counted only when it does not fit on its first page."""
+def paginate_rows(read: Callable[[int, int, str], list], params: QueryDict, token_of: Callable) -> ListPage:
+    """A page of a list that is not a queryset, and is not counted: `read(offset, limit, after)` gives its rows
+    from an OFFSET, or after the row whose `token_of(row)` is `after` (the "next" links: as fast at any depth).
+    A page asked for by number alone is read with OFFSET, up to MAX_PAGE."""
     per_page, number = _page_asked(params)
     after = params.get(keyset.AFTER, "") if number > 1 else ""
     if not after:
@@ -110,13 +107,12 @@ def paginate_rows(
     rows = read((number - 1) * per_page, per_page + 1, after)
     has_next = len(rows) > per_page and (number < MAX_PAGE or bool(after))
     rows = rows[:per_page]
-    counted = len(rows) if number == 1 and not has_next else count(COUNT_CAP)
     return ListPage(
         rows=rows,
         number=number,
         per_page=per_page,
         has_next=has_next,
-        total_text=_total_text(counted),
+        total_text="",
         params=params,
         next_token=token_of(rows[-1]) if rows else "",
         at_offset_limit=not after and number >= MAX_PAGE,

@@ -107,9 +107,9 @@ QUERY_BUDGET = {
     "postings:list": BEFORE_THE_PAGE + PAGE_CACHE_STAMP + 4,
     # rows with the issuing unit joined, the capped count, the congress terms of the term filter
     "postings:decision_list": BEFORE_THE_PAGE + PAGE_CACHE_STAMP + 3,
-    # Board staff only: the events of every audited table (each read through its time index), the capped
-    # count, and the page's events with their previous snapshots and contexts (rotation_registry/audit_log.py)
-    "audit:log": BEFORE_THE_PAGE + 3,
+    # Board staff only: the events of every audited table (each read through its time index; not counted),
+    # and the page's events with their previous snapshots and contexts (rotation_registry/audit_log.py)
+    "audit:log": BEFORE_THE_PAGE + 2,
 }
 
 
