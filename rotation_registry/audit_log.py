@@ -2,9 +2,9 @@
 
 pghistory's aggregate `Events` view unions every event table and diffs every event with the one before it
 before anything is filtered or paged: 0,5 s with 25,000 events on the bench dataset, and the audit grows
-without end (it is never purged). Here each event table is read through its time index (`audited`), the
-tables are merged newest first by PostgreSQL (a Merge Append that stops after the page), and only the
-page's own events are compared with their previous snapshot: two queries whatever the audit's size. The log
+without end (it is never purged). Here each event table gives its newest events (as many as the page needs)
+through its time index (`audited`), those are merged newest first, and only the page's own events are
+compared with their previous snapshot: two queries whatever the audit's size. The log
 is not counted: a total of events tells an officer nothing, and counting a province's events among millions
 meant walking them all (250 ms for one table's 4,765).
 
@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from accounts.scopes import sees_whole_registry
-from rotation_registry.common.history import HIDDEN, LABELS, verbose_field_name
+from rotation_registry.common.history import HIDDEN, LABELS, Change, verbose_field_name
 from rotation_registry.common.record_urls import record_url
 
 EVERY_EDITOR = "every editor"  # shared catalogues: the same terms, titles and rules apply to every officer
@@ -111,13 +111,6 @@ class Criteria:
 
 
 @dataclass
-class Change:
-    field: str
-    before: object
-    after: object
-
-
-@dataclass
 class LogEntry:
     model: str
     model_name: str
@@ -129,7 +122,6 @@ class LogEntry:
     reason: str = ""
     request_id: str = ""
     changes: list[Change] = field(default_factory=list)
-
     history_url: str = ""
 
     @property
