@@ -26,7 +26,7 @@ from functools import cached_property
 import pghistory.models
 from django.apps import apps
 from django.db import connection
-from django.db.models import BooleanField, CharField, Model, Q, Value
+from django.db.models import BooleanField, CharField, DateTimeField, ExpressionWrapper, F, Model, Q, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -108,6 +108,10 @@ class Criteria:
     reason: str = ""
     # Only events older than this one in the log's order (time, table, number): the pages after the first.
     before: tuple[datetime.datetime, str, int] | None = None
+    # The audit contexts (requests, jobs) that match the person and reason, read first (log_rows), and whether
+    # they wrote few events.
+    contexts: tuple[str, ...] | None = None
+    few_events: bool = False
 
 
 @dataclass
@@ -192,6 +196,53 @@ def _older_than(label: str, when: datetime.datetime, model: str, pgh_id: int) ->
     return Q(pgh_created_at__lte=when) & ~Q(pgh_created_at=when, pgh_id__gte=pgh_id)
 
 
+# A person's or a reason's contexts are read first and handed to every table as a list, up to this many: PostgreSQL
+# then knows how few events match and reads them through each table's context index. Given the condition as a
+# subquery it guessed 1/300 of the events for any person and walked the time index: 2,4 s for a person with 3
+# requests among 1,4 million events. A person with more requests than this has events all along the index.
+CONTEXTS_LISTED = 20_000
+
+
+def _matching_contexts(criteria: Criteria):
+    contexts = pghistory.models.Context.objects.order_by()
+    if criteria.username:  # by the index of migration accounts/0004
+        contexts = contexts.filter(metadata__username=criteria.username)
+    if criteria.reason:
+        contexts = contexts.filter(metadata__reason__icontains=criteria.reason)
+    return contexts
+
+
+# A person (or reason) with at most this many events: they are all read through the tables' context index and
+# sorted, rather than found by walking the time index. Walking found a province's 25 among one officer's
+# 4,800 posting events after 271,000 index entries (52 ms); reading the 4,800 and sorting takes a few ms.
+# A person with more events has them all along the index, and walking it finds a page soon.
+FEW_EVENTS = 20_000
+
+
+# The contexts given once to the count (as a list to each table, planning it took 25 ms instead of 10).
+_LISTED = "WITH listed AS MATERIALIZED (SELECT unnest(%s::uuid[]) AS id)"
+
+
+def _with_contexts(criteria: Criteria) -> Criteria:
+    """The criteria with the matching contexts listed, and whether their events are few (one query each)."""
+    if not (criteria.username or criteria.reason):
+        return criteria
+    found = [str(pk) for pk in _matching_contexts(criteria).values_list("id", flat=True)[: CONTEXTS_LISTED + 1]]
+    if len(found) > CONTEXTS_LISTED:
+        return criteria
+    listed = dataclasses.replace(criteria, contexts=tuple(found))
+    chosen = [BY_LABEL[criteria.model]] if criteria.model else AUDITED
+    tables = [connection.ops.quote_name(audited.event_model._meta.db_table) for audited in chosen]
+    counted = " UNION ALL ".join(
+        f"(SELECT 1 FROM {table} WHERE pgh_context_id IN (SELECT id FROM listed) LIMIT {FEW_EVENTS + 1})"
+        for table in tables
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"{_LISTED} SELECT count(*) FROM ({counted}) AS events", [found])
+        (events,) = cursor.fetchone()
+    return dataclasses.replace(listed, few_events=events <= FEW_EVENTS)
+
+
 def _branch(audited: Audited, user, criteria: Criteria, newest: int | None) -> tuple[str, tuple] | None:
     """One event table's part of the log, as SQL; None when the user may read none of its events."""
     events = audited.event_model.objects.order_by()
@@ -209,19 +260,27 @@ def _branch(audited: Audited, user, criteria: Criteria, newest: int | None) -> t
         events = events.filter(pgh_created_at__lt=_start_of(criteria.date_to + datetime.timedelta(days=1)))
     if criteria.before:
         events = events.filter(_older_than(audited.label, *criteria.before))
-    contexts = pghistory.models.Context.objects.order_by()
-    if criteria.username:
-        contexts = contexts.filter(metadata__username=criteria.username)
-    if criteria.reason:
-        contexts = contexts.filter(metadata__reason__icontains=criteria.reason)
-    if criteria.username or criteria.reason:
-        events = events.filter(pgh_context_id__in=contexts.values("id"))
+    if criteria.contexts is not None:
+        # As a constant list, whose every id PostgreSQL looks up in the column's statistics: it then knows how
+        # few events match in each table. (Given once in a CTE, it planned in 10 ms less but guessed, and read
+        # whole tables of units and lineage before the person's events: 38 → 84 ms.)
+        table = connection.ops.quote_name(audited.event_model._meta.db_table)
+        events = events.filter(
+            RawSQL(f"{table}.pgh_context_id = ANY(%s::uuid[])", [list(criteria.contexts)], output_field=BooleanField())
+        )
+    elif criteria.username or criteria.reason:
+        events = events.filter(pgh_context_id__in=_matching_contexts(criteria).values("id"))
     rows = events.annotate(model=Value(audited.label, output_field=CharField())).values_list(
         "model", "pgh_created_at", "pgh_id", "pgh_label", "pgh_obj_id"
     )
     if newest is not None:
-        rows = rows.order_by("-pgh_created_at", "-pgh_id")[:newest]
+        # A few events are sorted; `+ 0 seconds` is the same order, but one no index gives (FEW_EVENTS).
+        time = _SAME_TIME if criteria.few_events else F("pgh_created_at")
+        rows = rows.order_by(time.desc(), "-pgh_id")[:newest]
     return rows.query.sql_with_params()
+
+
+_SAME_TIME = ExpressionWrapper(F("pgh_created_at") + Value(datetime.timedelta(0)), output_field=DateTimeField())
 
 
 def _log_sql(user, criteria: Criteria, *, newest: int | None = None) -> tuple[str, list]:
@@ -250,6 +309,7 @@ def log_rows(user, criteria: Criteria, *, offset: int, limit: int, after: str = 
     start = _parse_token(after)
     if start is not None:
         criteria, offset = dataclasses.replace(criteria, before=start), 0
+    criteria = _with_contexts(criteria)
     sql, params = _log_sql(user, criteria, newest=offset + limit)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT * FROM ({sql}) AS events {ORDER} LIMIT %s OFFSET %s", [*params, limit, offset])

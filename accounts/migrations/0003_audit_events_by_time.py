@@ -15,14 +15,14 @@ class Migration(migrations.Migration):
             model_name="scopeassignmentevent",
             index=models.Index(
                 fields=["pgh_created_at", "pgh_id"],
-                include=("pgh_label", "pgh_obj"),
+                include=("pgh_label", "pgh_obj", "pgh_context"),
                 name="accou_scopeassignment_evtime",
             ),
         ),
         migrations.AddIndex(
             model_name="userevent",
             index=models.Index(
-                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj"), name="accou_user_evtime"
+                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj", "pgh_context"), name="accou_user_evtime"
             ),
         ),
     ]

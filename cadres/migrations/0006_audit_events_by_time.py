@@ -14,20 +14,20 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="cadreevent",
             index=models.Index(
-                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj"), name="cadre_cadre_evtime"
+                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj", "pgh_context"), name="cadre_cadre_evtime"
             ),
         ),
         migrations.AddIndex(
             model_name="evaluationevent",
             index=models.Index(
-                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj"), name="cadre_evaluation_evtime"
+                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj", "pgh_context"), name="cadre_evaluation_evtime"
             ),
         ),
         migrations.AddIndex(
             model_name="planningrecordevent",
             index=models.Index(
                 fields=["pgh_created_at", "pgh_id"],
-                include=("pgh_label", "pgh_obj"),
+                include=("pgh_label", "pgh_obj", "pgh_context"),
                 name="cadre_planningrecord_evtime",
             ),
         ),

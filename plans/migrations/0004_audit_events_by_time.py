@@ -16,19 +16,19 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="planentryevent",
             index=models.Index(
-                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj"), name="plans_planentry_evtime"
+                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj", "pgh_context"), name="plans_planentry_evtime"
             ),
         ),
         migrations.AddIndex(
             model_name="planevent",
             index=models.Index(
-                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj"), name="plans_plan_evtime"
+                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj", "pgh_context"), name="plans_plan_evtime"
             ),
         ),
         migrations.AddIndex(
             model_name="plantargetevent",
             index=models.Index(
-                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj"), name="plans_plantarget_evtime"
+                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj", "pgh_context"), name="plans_plantarget_evtime"
             ),
         ),
     ]

@@ -17,33 +17,33 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="decisionevent",
             index=models.Index(
-                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj"), name="posti_decision_evtime"
+                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj", "pgh_context"), name="posti_decision_evtime"
             ),
         ),
         migrations.AddIndex(
             model_name="postingevent",
             index=models.Index(
-                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj"), name="posti_posting_evtime"
+                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj", "pgh_context"), name="posti_posting_evtime"
             ),
         ),
         migrations.AddIndex(
             model_name="postingoverrideevent",
             index=models.Index(
                 fields=["pgh_created_at", "pgh_id"],
-                include=("pgh_label", "pgh_obj"),
+                include=("pgh_label", "pgh_obj", "pgh_context"),
                 name="posti_postingoverride_evtime",
             ),
         ),
         migrations.AddIndex(
             model_name="rulesetevent",
             index=models.Index(
-                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj"), name="posti_ruleset_evtime"
+                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj", "pgh_context"), name="posti_ruleset_evtime"
             ),
         ),
         migrations.AddIndex(
             model_name="rulesettingevent",
             index=models.Index(
-                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj"), name="posti_rulesetting_evtime"
+                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj", "pgh_context"), name="posti_rulesetting_evtime"
             ),
         ),
     ]

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             model_name="quarterlyreportevent",
             index=models.Index(
                 fields=["pgh_created_at", "pgh_id"],
-                include=("pgh_label", "pgh_obj"),
+                include=("pgh_label", "pgh_obj", "pgh_context"),
                 name="repor_quarterlyreport_evtime",
             ),
         ),
@@ -25,21 +25,21 @@ class Migration(migrations.Migration):
             model_name="quarterlyreportversionevent",
             index=models.Index(
                 fields=["pgh_created_at", "pgh_id"],
-                include=("pgh_label", "pgh_obj"),
+                include=("pgh_label", "pgh_obj", "pgh_context"),
                 name="repor_quarterlyreportv_evtime",
             ),
         ),
         migrations.AddIndex(
             model_name="remindersentevent",
             index=models.Index(
-                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj"), name="repor_remindersent_evtime"
+                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj", "pgh_context"), name="repor_remindersent_evtime"
             ),
         ),
         migrations.AddIndex(
             model_name="reportingperiodevent",
             index=models.Index(
                 fields=["pgh_created_at", "pgh_id"],
-                include=("pgh_label", "pgh_obj"),
+                include=("pgh_label", "pgh_obj", "pgh_context"),
                 name="repor_reportingperiod_evtime",
             ),
         ),

@@ -23,7 +23,7 @@ def audited(*trackers: pghistory.Tracker, exclude: list[str] | None = None):
     """Track a model's inserts, updates and deletes (or the `trackers` given) in an event table of its own.
 
     Each event table gets an index by time that also holds what the global audit log filters on (the
-    action and the record), so the log (rotation_registry/audit_log.py) walks the newest events of every
+    action, the record and the request or job that wrote it), so the log (rotation_registry/audit_log.py) walks the newest events of every
     table without reading them, however many millions there are.
     """
     trackers = trackers or (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -31,7 +31,7 @@ def audited(*trackers: pghistory.Tracker, exclude: list[str] | None = None):
     def track(model):
         by_time = models.Index(
             fields=["pgh_created_at", "pgh_id"],
-            include=["pgh_label", "pgh_obj"],
+            include=["pgh_label", "pgh_obj", "pgh_context"],
             name=f"{model._meta.app_label[:5]}_{model._meta.model_name[:16]}_evtime",
         )
         return pghistory.track(*trackers, exclude=exclude, meta={"indexes": [by_time]})(model)

@@ -165,3 +165,17 @@ def test_unit_offices_and_leaders_are_refused(client, office_a, leader):
     for user in (office_a, leader):
         client.force_login(user)
         assert client.get(URL).status_code == 403
+
+
+@pytest.mark.parametrize("listed, few", [(20_000, 20_000), (20_000, 0), (0, 0)])
+def test_a_person_s_events_are_the_same_however_they_are_read(board_officer, cadres, monkeypatch, listed, few):
+    """Sorted when few, walked along the time index when many, or by a subquery when the person has more
+    contexts than are listed: the same events in the same order (rotation_registry/audit_log.py)."""
+    from rotation_registry import audit_log
+
+    expected = log_rows(board_officer, Criteria(username="bantochuc"), offset=0, limit=100)
+    updates = {object_id for model, _w, _i, action, object_id in expected if action == "update"}
+    assert updates == {cadres["a"].pk, cadres["b"].pk}
+    monkeypatch.setattr(audit_log, "CONTEXTS_LISTED", listed)
+    monkeypatch.setattr(audit_log, "FEW_EVENTS", few)
+    assert log_rows(board_officer, Criteria(username="bantochuc"), offset=0, limit=100) == expected

@@ -13,31 +13,31 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="positionevent",
             index=models.Index(
-                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj"), name="units_position_evtime"
+                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj", "pgh_context"), name="units_position_evtime"
             ),
         ),
         migrations.AddIndex(
             model_name="positiontitleevent",
             index=models.Index(
-                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj"), name="units_positiontitle_evtime"
+                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj", "pgh_context"), name="units_positiontitle_evtime"
             ),
         ),
         migrations.AddIndex(
             model_name="termevent",
             index=models.Index(
-                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj"), name="units_term_evtime"
+                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj", "pgh_context"), name="units_term_evtime"
             ),
         ),
         migrations.AddIndex(
             model_name="unitevent",
             index=models.Index(
-                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj"), name="units_unit_evtime"
+                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj", "pgh_context"), name="units_unit_evtime"
             ),
         ),
         migrations.AddIndex(
             model_name="unitlineageevent",
             index=models.Index(
-                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj"), name="units_unitlineage_evtime"
+                fields=["pgh_created_at", "pgh_id"], include=("pgh_label", "pgh_obj", "pgh_context"), name="units_unitlineage_evtime"
             ),
         ),
     ]
