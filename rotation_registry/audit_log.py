@@ -111,6 +111,7 @@ class Criteria:
     # The audit contexts (requests, jobs) that match the person and reason, read first (log_rows), and whether
     # they wrote few events.
     contexts: tuple[str, ...] | None = None
+    written_in: tuple[str, ...] | None = None  # the tables where those contexts wrote
     few_events: bool = False
 
 
@@ -224,23 +225,33 @@ _LISTED = "WITH listed AS MATERIALIZED (SELECT unnest(%s::uuid[]) AS id)"
 
 
 def _with_contexts(criteria: Criteria) -> Criteria:
-    """The criteria with the matching contexts listed, and whether their events are few (one query each)."""
+    """The criteria with the matching contexts listed, the tables they wrote in, and whether their events are
+    few (two queries: the contexts, then their events counted in each table up to FEW_EVENTS)."""
     if not (criteria.username or criteria.reason):
         return criteria
     found = [str(pk) for pk in _matching_contexts(criteria).values_list("id", flat=True)[: CONTEXTS_LISTED + 1]]
     if len(found) > CONTEXTS_LISTED:
         return criteria
-    listed = dataclasses.replace(criteria, contexts=tuple(found))
-    chosen = [BY_LABEL[criteria.model]] if criteria.model else AUDITED
-    tables = [connection.ops.quote_name(audited.event_model._meta.db_table) for audited in chosen]
     counted = " UNION ALL ".join(
-        f"(SELECT 1 FROM {table} WHERE pgh_context_id IN (SELECT id FROM listed) LIMIT {FEW_EVENTS + 1})"
-        for table in tables
+        f"(SELECT %s, count(*) FROM (SELECT 1 FROM {connection.ops.quote_name(audited.event_model._meta.db_table)}"
+        f" WHERE pgh_context_id IN (SELECT id FROM listed) LIMIT {FEW_EVENTS + 1}) AS events)"
+        for audited in _chosen(criteria)
     )
     with connection.cursor() as cursor:
-        cursor.execute(f"{_LISTED} SELECT count(*) FROM ({counted}) AS events", [found])
-        (events,) = cursor.fetchone()
-    return dataclasses.replace(listed, few_events=events <= FEW_EVENTS)
+        cursor.execute(f"{_LISTED} {counted}", [found, *(audited.label for audited in _chosen(criteria))])
+        events = {label: count for label, count in cursor.fetchall() if count}
+    # Only the tables where they wrote: a person's page then plans 2 branches, not 22.
+    return dataclasses.replace(
+        criteria, contexts=tuple(found), written_in=tuple(events), few_events=sum(events.values()) <= FEW_EVENTS
+    )
+
+
+def _chosen(criteria: Criteria) -> list[Audited]:
+    if criteria.model:
+        return [BY_LABEL[criteria.model]]
+    if criteria.written_in is not None:
+        return [audited for audited in AUDITED if audited.label in criteria.written_in]
+    return AUDITED
 
 
 def _branch(audited: Audited, user, criteria: Criteria, newest: int | None) -> tuple[str, tuple] | None:
@@ -283,13 +294,20 @@ def _branch(audited: Audited, user, criteria: Criteria, newest: int | None) -> t
 _SAME_TIME = ExpressionWrapper(F("pgh_created_at") + Value(datetime.timedelta(0)), output_field=DateTimeField())
 
 
+# No table to read (a person who wrote nothing; users' events asked for by an officer of one province).
+_NOTHING = (
+    "SELECT NULL::text AS model, NULL::timestamptz AS pgh_created_at, NULL::bigint AS pgh_id,"
+    " NULL::text AS pgh_label, NULL::bigint AS pgh_obj_id WHERE false"
+)
+
+
 def _log_sql(user, criteria: Criteria, *, newest: int | None = None) -> tuple[str, list]:
     """The events the user may read, every table's in one UNION ALL; with `newest`, only each table's newest
     `newest` events, read from its time index (the page is among them, whatever the other tables hold)."""
-    chosen = [BY_LABEL[criteria.model]] if criteria.model else AUDITED
-    parts = [branch for audited in chosen if (branch := _branch(audited, user, criteria, newest)) is not None]
+    branches = (_branch(audited, user, criteria, newest) for audited in _chosen(criteria))
+    parts = [branch for branch in branches if branch is not None]
     if not parts:
-        return "SELECT NULL::text, NULL::timestamptz, NULL::bigint, NULL::text, NULL::bigint WHERE false", []
+        return _NOTHING, []
     sql = " UNION ALL ".join(f"({text})" for text, _params in parts)
     return sql, [value for _text, params in parts for value in params]
 

@@ -89,6 +89,7 @@ def test_a_partial_scope_sees_only_the_events_of_its_own_records(client, officer
     assert "units.PositionTitle" in models
     assert not models & {"accounts.User", "accounts.ScopeAssignment"}  # users and scopes: whole registry only
     assert "Lê Văn Mới A" not in client.get(URL, {"per_page": 100}).content.decode()
+    assert _rows(client.get(URL, {"model": "accounts.User"})) == []  # asked for by name: still nothing
 
 
 def test_the_whole_registry_sees_users_and_scopes_too(client, board_officer, officer_b):
@@ -103,6 +104,7 @@ def test_the_filters_by_person_reason_and_days(client, board_officer, cadres):
     client.force_login(board_officer)
     by_person = _rows(client.get(URL, {"username": " bantochuc "}))
     assert {row.object_id for row in by_person} == {cadres["a"].pk, cadres["b"].pk}
+    assert _rows(client.get(URL, {"username": "khong_co_ai"})) == []
     by_reason = _rows(client.get(URL, {"reason": "hồ sơ b"}))
     assert [row.object_id for row in by_reason] == [cadres["b"].pk]
     today = timezone.localdate()
