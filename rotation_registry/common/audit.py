@@ -23,8 +23,8 @@ def audited(*trackers: pghistory.Tracker, exclude: list[str] | None = None):
     """Track a model's inserts, updates and deletes (or the `trackers` given) in an event table of its own.
 
     Each event table gets an index by time that also holds what the global audit log filters on (the
-    action, the record and the request or job that wrote it), so the log (rotation_registry/audit_log.py) walks the newest events of every
-    table without reading them, however many millions there are.
+    action, the record and the request or job that wrote it), so the log (rotation_registry/audit_log.py)
+    walks the newest events of every table without reading them, however many millions there are.
     """
     trackers = trackers or (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 
