@@ -145,7 +145,7 @@ FEW_PER_SCOPE = {"units.Unit", "plans.Plan", "reports.ReportingPeriod", "reports
 def _visible_records(user, label: str) -> tuple[str, tuple]:
     """The SQL of the ids of `label`'s records that the user may see (its `visible_to`), compiled once per
     request: several audited models are scoped by the same records (overrides by postings, positions and
-    lineage by units, …), and the page and its count use them both."""
+    lineage by units, …)."""
     compiled = user.__dict__.setdefault("_audit_visible_sql", {})
     if label not in compiled:
         records = apps.get_model(label).objects.visible_to(user).order_by().values("pk")
