@@ -17,7 +17,7 @@ from __future__ import annotations
 import sys
 import time
 
-from bench.run import Bench, Budget, Catalogue, Result, _print_progress
+from bench.run import Bench, Budget, Catalogue, Result, _print_progress, vacuum
 
 BUDGET = Budget(100, source="issue 3: như danh sách")
 
@@ -71,7 +71,7 @@ def write_events() -> int:
                 f" SELECT 'insert', * FROM source {extra}"
             )
             written += cursor.rowcount
-    _vacuum_audit()
+    vacuum("after writing the audit log's events")
     print(f"  {written:,} audit events written and vacuumed in {time.monotonic() - started:.1f} s", file=sys.stderr)
     return written
 
@@ -92,7 +92,7 @@ def remove_events() -> None:
                 [MARKER],
             )
         cursor.execute("DELETE FROM pghistory_context WHERE metadata ? %s", [MARKER])
-    _vacuum_audit()
+    vacuum("after removing the audit log's events")
     print(f"  audit events of the bench removed in {time.monotonic() - started:.1f} s", file=sys.stderr)
 
 
@@ -100,15 +100,6 @@ _TABLES = (
     ("postings_posting", "postings_postingevent", "UNION ALL SELECT 'update', * FROM source WHERE id % 3 = 0"),
     ("cadres_cadre", "cadres_cadreevent", ""),
 )
-
-
-def _vacuum_audit() -> None:
-    from django.db import connection
-
-    connection.ensure_connection()
-    with connection.connection.cursor() as cursor:  # VACUUM cannot run inside a transaction block
-        for table in ("pghistory_context", *(events for _source, events, _extra in _TABLES)):
-            cursor.execute(f"VACUUM (ANALYZE) {table}")
 
 
 def _prefixed(columns: str) -> str:

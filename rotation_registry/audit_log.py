@@ -62,6 +62,11 @@ class Audited:
             if issubclass(model, pghistory.models.Event) and getattr(model, "pgh_tracked_model", None) is self.model
         )
 
+    @cached_property
+    def event_table(self) -> str:
+        """The event table's name, quoted for SQL."""
+        return connection.ops.quote_name(self.event_model._meta.db_table)
+
     @property
     def name(self) -> str:
         return capfirst(self.model._meta.verbose_name)
@@ -125,7 +130,6 @@ class LogEntry:
     object_id: int
     username: str = ""
     reason: str = ""
-    request_id: str = ""
     changes: list[Change] = field(default_factory=list)
     history_url: str = ""
 
@@ -162,7 +166,7 @@ def _record_visible(audited: Audited, user) -> RawSQL:
     are sparse (a province's among the whole country's units and lineage, written by one reference load).
     """
     records, params = _visible_records(user, audited.scoped_by)
-    event_table = connection.ops.quote_name(audited.event_model._meta.db_table)
+    event_table = audited.event_table
     table = connection.ops.quote_name(audited.model._meta.db_table)
     columns = [f"record.{connection.ops.quote_name(name)}" for name in audited.relations]
     if len(columns) > 1 and audited.scoped_by in FEW_PER_SCOPE:
@@ -232,13 +236,14 @@ def _with_contexts(criteria: Criteria) -> Criteria:
     found = [str(pk) for pk in _matching_contexts(criteria).values_list("id", flat=True)[: CONTEXTS_LISTED + 1]]
     if len(found) > CONTEXTS_LISTED:
         return criteria
+    chosen = _chosen(criteria)
     counted = " UNION ALL ".join(
-        f"(SELECT %s, count(*) FROM (SELECT 1 FROM {connection.ops.quote_name(audited.event_model._meta.db_table)}"
+        f"(SELECT %s, count(*) FROM (SELECT 1 FROM {audited.event_table}"
         f" WHERE pgh_context_id IN (SELECT id FROM listed) LIMIT {FEW_EVENTS + 1}) AS events)"
-        for audited in _chosen(criteria)
+        for audited in chosen
     )
     with connection.cursor() as cursor:
-        cursor.execute(f"{_LISTED} {counted}", [found, *(audited.label for audited in _chosen(criteria))])
+        cursor.execute(f"{_LISTED} {counted}", [found, *(audited.label for audited in chosen)])
         events = {label: count for label, count in cursor.fetchall() if count}
     # Only the tables where they wrote: a person's page then plans 2 branches, not 22.
     return dataclasses.replace(
@@ -275,9 +280,12 @@ def _branch(audited: Audited, user, criteria: Criteria, newest: int | None) -> t
         # As a constant list, whose every id PostgreSQL looks up in the column's statistics: it then knows how
         # few events match in each table. (Given once in a CTE, it planned in 10 ms less but guessed, and read
         # whole tables of units and lineage before the person's events: 38 → 84 ms.)
-        table = connection.ops.quote_name(audited.event_model._meta.db_table)
         events = events.filter(
-            RawSQL(f"{table}.pgh_context_id = ANY(%s::uuid[])", [list(criteria.contexts)], output_field=BooleanField())
+            RawSQL(
+                f"{audited.event_table}.pgh_context_id = ANY(%s::uuid[])",
+                [list(criteria.contexts)],
+                output_field=BooleanField(),
+            )
         )
     elif criteria.username or criteria.reason:
         events = events.filter(pgh_context_id__in=_matching_contexts(criteria).values("id"))
@@ -362,7 +370,7 @@ def log_entries(rows: list[tuple]) -> list[LogEntry]:
         ids_by_model.setdefault(model, []).append(pgh_id)
     parts, params = [], []
     for model, ids in ids_by_model.items():
-        table = connection.ops.quote_name(BY_LABEL[model].event_model._meta.db_table)
+        table = BY_LABEL[model].event_table
         parts.append(
             f"(SELECT %s, e.pgh_id, to_jsonb(e), to_jsonb(p), c.metadata FROM {table} e"
             f" LEFT JOIN LATERAL (SELECT * FROM {table} prev WHERE prev.pgh_obj_id = e.pgh_obj_id"
@@ -392,7 +400,6 @@ def log_entries(rows: list[tuple]) -> list[LogEntry]:
                 object_id=object_id,
                 username=context.get("username", ""),
                 reason=context.get("reason", ""),
-                request_id=context.get("request_id", ""),
                 changes=_changes(audited.model, previous, data) if previous else [],
                 history_url=record_url(audited.history_route, object_id) if audited.history_route else "",
             )
